@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# qemu-realm top-level driver.  See README.rst.
+#
+#   make            set up, then build qemu-system-aarch64
+#   make demo       build, then boot the demo guest
+#   make check      build, then run every test (checkpatch, qtest, functional)
+#
+# Set-up (Debian packages, the pinned upstream source, the patch series and
+# the project's files) happens as part of each of these.
+
+-include config.mak
+
+BUILD ?= build
+UPSTREAM ?=
+QEMU_CONFIGURE_EXTRA ?=
+V ?=
+
+TOP := $(CURDIR)
+SRC := $(BUILD)/src
+OBJ := $(BUILD)/qemu
+QEMU := $(OBJ)/qemu-system-aarch64
+
+# Debian's python3 sees the system meson and pycotap; a pyenv or other
+# interpreter first in PATH would not.
+PYTHON ?= /usr/bin/python3
+
+QEMU_CONFIGURE_FLAGS := \
+	--target-list=aarch64-softmmu \
+	--without-default-devices \
+	--with-devices-aarch64=realm \
+	--without-default-features \
+	--enable-tcg --enable-fdt=system --enable-slirp --enable-pixman \
+	--disable-tools --disable-docs --disable-plugins --disable-rust \
+	--disable-debug-info --enable-werror --disable-install-blobs \
+	--python=$(PYTHON) \
+	$(QEMU_CONFIGURE_EXTRA)
+
+# ccache: share hits between checkouts at different paths.  QEMU's
+# configure takes the compiler, wrapper included, from CC.
+HOST_CC ?= cc
+QEMU_CC := $(if $(shell command -v ccache),ccache )$(HOST_CC)
+export CCACHE_BASEDIR := $(TOP)
+export CCACHE_NOHASHDIR := true
+export CCACHE_COMPRESS := true
+
+NINJA := ninja $(if $(V),-v)
+
+# The project's qtests: only these are built, not QEMU's whole suite.
+QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
+
+.PHONY: all deps prepare build demo check check-checkpatch check-qtest \
+	check-functional clean distclean help FORCE
+
+all: build
+
+help:
+	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+
+$(BUILD)/.deps-stamp: build-aux/install-deps
+	@mkdir -p $(BUILD)
+	build-aux/install-deps
+	@touch $@
+
+deps: $(BUILD)/.deps-stamp
+
+$(BUILD)/.source-stamp: build-aux/upstream.sha256 | $(BUILD)/.deps-stamp
+	build-aux/fetch-upstream $(BUILD) $(UPSTREAM)
+	@rm -f $(BUILD)/patches.stamp $(BUILD)/overlay-files.txt
+	@touch $@
+
+# Runs every time; both steps are no-ops when nothing changed.
+prepare: $(BUILD)/.source-stamp
+	@build-aux/apply-patches $(BUILD)
+	@build-aux/sync-overlay $(BUILD)
+
+$(BUILD)/.configure-flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo 'CC=$(QEMU_CC) $(QEMU_CONFIGURE_FLAGS)' | cmp -s - $@ || \
+		echo 'CC=$(QEMU_CC) $(QEMU_CONFIGURE_FLAGS)' >$@
+
+$(OBJ)/build.ninja: $(BUILD)/.configure-flags | prepare
+	@rm -rf $(OBJ) && mkdir -p $(OBJ)
+	cd $(OBJ) && CC="$(QEMU_CC)" $(TOP)/$(SRC)/configure $(QEMU_CONFIGURE_FLAGS) >configure.log 2>&1 || \
+		{ tail -n 30 configure.log; exit 1; }
+
+build: prepare $(OBJ)/build.ninja
+	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS)
+
+demo: build
+	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
+		$(PYTHON) scripts/realm-demo.py --qemu $(QEMU) --assets $$assets
+
+check: build
+	build-aux/run-tests --build $(BUILD)
+
+check-checkpatch: prepare
+	build-aux/run-tests --build $(BUILD) --only checkpatch
+
+check-qtest: build
+	build-aux/run-tests --build $(BUILD) --only qtest
+
+check-functional: build
+	build-aux/run-tests --build $(BUILD) --only functional
+
+clean:
+	rm -rf $(OBJ)
+
+distclean:
+	rm -rf $(BUILD) config.mak
+
+FORCE:
