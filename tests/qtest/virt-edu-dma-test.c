@@ -12,6 +12,7 @@
 #include "libqtest.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/pci.h"
+#include "standard-headers/linux/pci_regs.h"
 
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
 #define EDU_VENDOR_ID       0x1234
@@ -41,7 +42,7 @@ typedef struct EduFixture {
 
 static void edu_start(EduFixture *f)
 {
-    f->qts = qtest_init("-machine virt -cpu max -m 256M "
+    f->qts = qtest_init("-machine virt -cpu max -m 256M -nodefaults "
                         "-device edu,addr=04.0,dma_mask=0xffffffffffffffff");
     qpci_init_generic(&f->bus, f->qts, NULL, false);
     f->dev = qpci_device_find(&f->bus.bus, EDU_DEVFN);
