@@ -1,0 +1,207 @@
+/*
+ * Arm CCA Realm guest support: shared/private state of guest RAM
+ *
+ * Each Realm RAM region gets a RamBlockAttributes tracker, QEMU's
+ * RamDiscardManager for confidential guests, in which "populated" means
+ * shared and "discarded" means private.  Under KVM that tracker comes
+ * with guest_memfd; under TCG and qtest the Realm creates it for ordinary
+ * RAM.  rme_guest_convert() is the only way state changes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qapi/error.h"
+#include "system/memory.h"
+#include "system/address-spaces.h"
+#include "system/ramblock.h"
+#include "rme-guest-internal.h"
+#include "trace.h"
+
+bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp)
+{
+    RamBlockAttributes *attr;
+    RamDiscardManager *rdm;
+    RmeTrackedRam *t;
+    uint64_t gran;
+
+    if (!mr || !memory_region_is_ram(mr) || !mr->ram_block) {
+        error_setg(errp, "rme-guest: Realm memory must be RAM");
+        return false;
+    }
+
+    rdm = memory_region_get_ram_discard_manager(mr);
+    if (rdm) {
+        /* guest_memfd RAM (KVM) comes with its tracker */
+        attr = (RamBlockAttributes *)object_dynamic_cast(OBJECT(rdm),
+                                                    TYPE_RAM_BLOCK_ATTRIBUTES);
+        if (!attr) {
+            error_setg(errp, "rme-guest: RAM region '%s' is managed by a "
+                       "%s, which cannot hold Realm memory",
+                       memory_region_name(mr),
+                       object_get_typename(OBJECT(rdm)));
+            return false;
+        }
+    } else {
+        attr = ram_block_attributes_create(mr->ram_block);
+        if (!attr) {
+            error_setg(errp, "rme-guest: cannot track RAM region '%s'",
+                       memory_region_name(mr));
+            return false;
+        }
+    }
+
+    gran = ram_discard_manager_get_min_granularity(RAM_DISCARD_MANAGER(attr),
+                                                    mr);
+    if (gran > RME_GRANULE_SIZE) {
+        /* A 4 KiB conversion could not be tracked exactly */
+        error_setg(errp, "rme-guest: host pages of %" PRIu64 " bytes are "
+                   "larger than the Realm granule (%llu bytes)", gran,
+                   RME_GRANULE_SIZE);
+        return false;
+    }
+
+    t = g_new0(RmeTrackedRam, 1);
+    t->mr = mr;
+    t->attr = attr;
+    QLIST_INSERT_HEAD(&rg->tracked_ram, t, next);
+    return true;
+}
+
+static RmeTrackedRam *rme_guest_find_tracked(RmeGuest *rg, MemoryRegion *mr)
+{
+    RmeTrackedRam *t;
+
+    QLIST_FOREACH(t, &rg->tracked_ram, next) {
+        if (t->mr == mr) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Convert the granules in [offset, offset + size) of @t whose state is not
+ * @shared, one run of like granules at a time, so that a failure can put
+ * back exactly the runs this call changed.
+ */
+static int rme_guest_convert_runs(RmeTrackedRam *t, uint64_t offset,
+                                  uint64_t size, bool shared,
+                                  uint64_t *changed)
+{
+    RamBlockAttributes *attr = t->attr;
+    const uint64_t bs = qemu_real_host_page_size();
+    const unsigned long end = (offset + size) / bs;
+    unsigned long start = offset / bs, stop;
+    g_autoptr(GArray) done = g_array_new(false, false, sizeof(unsigned long));
+    int ret;
+
+    *changed = 0;
+    while (start < end) {
+        /* Find the next run of granules not yet in the target state */
+        start = shared ? find_next_zero_bit(attr->bitmap, end, start)
+                       : find_next_bit(attr->bitmap, end, start);
+        if (start >= end) {
+            break;
+        }
+        stop = shared ? find_next_bit(attr->bitmap, end, start)
+                      : find_next_zero_bit(attr->bitmap, end, start);
+        g_array_append_val(done, start);
+        g_array_append_val(done, stop);
+
+        ret = ram_block_attributes_state_change(attr, start * bs,
+                                                (stop - start) * bs, !shared);
+        if (ret) {
+            /*
+             * Fail closed.  The tracker has already marked the failed run
+             * and some listeners saw it: put back this run and the runs
+             * before it, so the range is exactly as it was.  Only a
+             * change to shared can fail, so putting back (to private)
+             * cannot fail in turn.
+             */
+            trace_rme_guest_convert_rollback(start * bs, (stop - start) * bs,
+                                             ret);
+            for (guint i = 0; i < done->len; i += 2) {
+                unsigned long a = g_array_index(done, unsigned long, i);
+                unsigned long b = g_array_index(done, unsigned long, i + 1);
+
+                ram_block_attributes_state_change(attr, a * bs, (b - a) * bs,
+                                                  shared);
+            }
+            *changed = 0;
+            return ret;
+        }
+        *changed += (stop - start) * bs;
+        start = stop;
+    }
+    return 0;
+}
+
+int rme_guest_convert(RmeGuest *rg, hwaddr gpa, uint64_t size, bool shared,
+                      Error **errp)
+{
+    const hwaddr shared_bit = rme_guest_shared_bit(rg);
+    MemoryRegionSection section;
+    RmeTrackedRam *t;
+    uint64_t offset, changed = 0;
+    int ret;
+
+    if (!shared_bit) {
+        error_setg(errp, "Realm GPA space is not set up");
+        return -EINVAL;
+    }
+    if (!size || !QEMU_IS_ALIGNED(gpa | size, RME_GRANULE_SIZE)) {
+        error_setg(errp, "Realm conversion of [0x%" HWADDR_PRIx ", +0x%"
+                   PRIx64 ") is not aligned to the %llu-byte granule", gpa,
+                   size, RME_GRANULE_SIZE);
+        return -EINVAL;
+    }
+    if (gpa >= shared_bit || size > shared_bit - gpa) {
+        error_setg(errp, "Realm conversion of [0x%" HWADDR_PRIx ", +0x%"
+                   PRIx64 ") leaves the private half of the IPA space "
+                   "(below 0x%" HWADDR_PRIx ")", gpa, size, shared_bit);
+        return -ERANGE;
+    }
+
+    section = memory_region_find(get_system_memory(), gpa, size);
+    if (!section.mr) {
+        error_setg(errp, "Realm conversion of [0x%" HWADDR_PRIx ", +0x%"
+                   PRIx64 "): no memory there", gpa, size);
+        return -ENOENT;
+    }
+    t = rme_guest_find_tracked(rg, section.mr);
+    if (!t || int128_get64(section.size) != size) {
+        error_setg(errp, "Realm conversion of [0x%" HWADDR_PRIx ", +0x%"
+                   PRIx64 ") is not within one region of Realm RAM", gpa,
+                   size);
+        memory_region_unref(section.mr);
+        return -ENOENT;
+    }
+    offset = section.offset_within_region;
+    memory_region_unref(section.mr);
+
+    ret = rme_guest_convert_runs(t, offset, size, shared, &changed);
+    if (ret) {
+        error_setg_errno(errp, -ret, "Realm conversion of [0x%" HWADDR_PRIx
+                         ", +0x%" PRIx64 ") to %s was refused by a listener; "
+                         "the range is unchanged", gpa, size,
+                         shared ? "shared" : "private");
+        return ret;
+    }
+    trace_rme_guest_convert(gpa, size, shared ? "shared" : "private",
+                            changed);
+    return 0;
+}
+
+uint64_t rme_guest_count_shared(RmeGuest *rg)
+{
+    const uint64_t bs = qemu_real_host_page_size();
+    RmeTrackedRam *t;
+    uint64_t bytes = 0;
+
+    QLIST_FOREACH(t, &rg->tracked_ram, next) {
+        bytes += bitmap_count_one(t->attr->bitmap, t->attr->bitmap_size) * bs;
+    }
+    return bytes;
+}

@@ -1,0 +1,244 @@
+/*
+ * Arm CCA Realm guest support: the rme-guest object
+ *
+ * -M virt,confidential-guest-support=rme0 -object rme-guest,id=rme0
+ *
+ * The object holds what is common to every way of running a Realm (the
+ * KVM backend on CCA hardware, QEMU's own RSI emulation under TCG, qtest):
+ * the Realm parameters that are measured, the IPA size, the shared/private
+ * state of guest RAM and the DMA region that folds the shared half.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/arm/rme-guest.h"
+#include "hw/boards.h"
+#include "migration/blocker.h"
+#include "qapi/error.h"
+#include "qapi/qapi-types-qom.h"
+#include "qapi/qapi-visit-qom.h"
+#include "qemu/base64.h"
+#include "qom/object_interfaces.h"
+#include "system/kvm.h"
+#include "system/qtest.h"
+#include "system/tcg.h"
+#include "rme-guest-internal.h"
+#include "trace.h"
+
+OBJECT_DEFINE_SIMPLE_TYPE_WITH_INTERFACES(RmeGuest, rme_guest, RME_GUEST,
+                                          CONFIDENTIAL_GUEST_SUPPORT,
+                                          { TYPE_USER_CREATABLE }, { })
+
+RmeGuest *rme_guest_from_machine(MachineState *ms)
+{
+    return (RmeGuest *)object_dynamic_cast(OBJECT(ms->cgs), TYPE_RME_GUEST);
+}
+
+static char *rme_guest_get_measurement_algorithm(Object *obj, Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+
+    return g_strdup(RmeGuestMeasurementAlgorithm_str(rg->measurement_algo));
+}
+
+static void rme_guest_set_measurement_algorithm(Object *obj, const char *value,
+                                                Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+    int algo = qapi_enum_parse(&RmeGuestMeasurementAlgorithm_lookup, value,
+                               -1, NULL);
+
+    if (algo < 0) {
+        error_setg(errp, "rme-guest: invalid measurement-algorithm '%s': "
+                   "valid values are sha256, sha512", value);
+        return;
+    }
+    rg->measurement_algo = algo;
+}
+
+static char *rme_guest_get_personalization_value(Object *obj, Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+
+    return g_base64_encode(rg->personalization_value,
+                           sizeof(rg->personalization_value));
+}
+
+static void rme_guest_set_personalization_value(Object *obj, const char *value,
+                                                Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+    g_autofree uint8_t *rpv = NULL;
+    size_t len;
+
+    rpv = qbase64_decode(value, -1, &len, NULL);
+    if (!rpv || len != RME_RPV_SIZE) {
+        error_setg(errp, "rme-guest: personalization-value must be %d bytes "
+                   "encoded in base64 (got %zu bytes)", RME_RPV_SIZE,
+                   rpv ? len : 0);
+        return;
+    }
+    memcpy(rg->personalization_value, rpv, RME_RPV_SIZE);
+}
+
+static void rme_guest_get_ipa_bits(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+    uint8_t value = rg->ipa_bits ?: rg->requested_ipa_bits;
+
+    visit_type_uint8(v, name, &value, errp);
+}
+
+static void rme_guest_set_ipa_bits(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+    uint8_t value;
+
+    if (!visit_type_uint8(v, name, &value, errp)) {
+        return;
+    }
+    if (value && (value < RME_IPA_BITS_MIN || value > RME_IPA_BITS_MAX)) {
+        error_setg(errp, "rme-guest: ipa-bits must be between %d and %d "
+                   "(or 0 to choose automatically), got %u",
+                   RME_IPA_BITS_MIN, RME_IPA_BITS_MAX, value);
+        return;
+    }
+    rg->requested_ipa_bits = value;
+}
+
+static void rme_guest_init(Object *obj)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+
+    rg->measurement_algo = RME_GUEST_MEASUREMENT_ALGORITHM_SHA512;
+}
+
+static void rme_guest_finalize(Object *obj)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+
+    migrate_del_blocker(&rg->migration_blocker);
+}
+
+static void rme_guest_class_init(ObjectClass *oc, const void *data)
+{
+    object_class_property_add_str(oc, "measurement-algorithm",
+                                  rme_guest_get_measurement_algorithm,
+                                  rme_guest_set_measurement_algorithm);
+    object_class_property_set_description(oc, "measurement-algorithm",
+        "Hash algorithm of the Realm measurements: sha256 or sha512 "
+        "(default sha512)");
+    object_class_property_add_str(oc, "personalization-value",
+                                  rme_guest_get_personalization_value,
+                                  rme_guest_set_personalization_value);
+    object_class_property_set_description(oc, "personalization-value",
+        "Realm Personalization Value: 64 bytes, base64 encoded "
+        "(default all zero)");
+    object_class_property_add(oc, "ipa-bits", "uint8",
+                              rme_guest_get_ipa_bits, rme_guest_set_ipa_bits,
+                              NULL, NULL);
+    object_class_property_set_description(oc, "ipa-bits",
+        "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
+        "selects the shared half (default: chosen from the memory map)");
+}
+
+unsigned rme_guest_ipa_bits(RmeGuest *rg)
+{
+    return rg->ipa_bits;
+}
+
+hwaddr rme_guest_shared_bit(RmeGuest *rg)
+{
+    return rg->ipa_bits ? BIT_ULL(rg->ipa_bits - 1) : 0;
+}
+
+RealmDmaRegion *rme_guest_dma_region(RmeGuest *rg)
+{
+    return rg->dma_region;
+}
+
+int rme_guest_memmap_pa_bits(RmeGuest *rg, int pamax, Error **errp)
+{
+    int ipa_bits = rg->requested_ipa_bits;
+
+    if (ipa_bits) {
+        if (ipa_bits > pamax) {
+            error_setg(errp, "rme-guest: ipa-bits=%d exceeds the %d physical "
+                       "address bits of the CPU", ipa_bits, pamax);
+            return -1;
+        }
+    } else {
+        ipa_bits = MIN(pamax, RME_IPA_BITS_MAX);
+    }
+    if (ipa_bits < RME_IPA_BITS_MIN) {
+        error_setg(errp, "rme-guest: the CPU's %d physical address bits are "
+                   "too few for a Realm (at least %d are needed)", pamax,
+                   RME_IPA_BITS_MIN);
+        return -1;
+    }
+    return ipa_bits - 1;
+}
+
+bool rme_guest_set_memory_top(RmeGuest *rg, hwaddr highest_gpa, Error **errp)
+{
+    /* One bit more than the memory map needs: the top bit is the alias */
+    unsigned needed = MAX(64 - clz64(highest_gpa) + 1, RME_IPA_BITS_MIN);
+
+    if (rg->requested_ipa_bits && needed > rg->requested_ipa_bits) {
+        error_setg(errp, "rme-guest: ipa-bits=%u is too small: the memory "
+                   "map reaches 0x%" HWADDR_PRIx ", which needs ipa-bits=%u",
+                   rg->requested_ipa_bits, highest_gpa, needed);
+        return false;
+    }
+    if (needed > RME_IPA_BITS_MAX) {
+        error_setg(errp, "rme-guest: the memory map reaches 0x%" HWADDR_PRIx
+                   ", beyond the largest Realm IPA space (%d bits)",
+                   highest_gpa, RME_IPA_BITS_MAX);
+        return false;
+    }
+    rg->ipa_bits = rg->requested_ipa_bits ?: needed;
+    trace_rme_guest_ipa_bits(rg->ipa_bits, highest_gpa);
+    return true;
+}
+
+bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
+                              PCIBus *pci_bus, Error **errp)
+{
+    ConfidentialGuestSupport *cgs = CONFIDENTIAL_GUEST_SUPPORT(rg);
+
+    if (!rg->ipa_bits) {
+        error_setg(errp, "rme-guest: the board did not fix the IPA size");
+        return false;
+    }
+    if (kvm_enabled()) {
+        error_setg(errp, "rme-guest: Realms under KVM are not supported by "
+                   "this build yet; use -accel tcg");
+        return false;
+    }
+    if (!tcg_enabled() && !qtest_enabled()) {
+        error_setg(errp, "rme-guest: Realms need -accel tcg or -accel qtest");
+        return false;
+    }
+
+    error_setg(&rg->migration_blocker,
+               "Realm VMs (rme-guest) cannot be migrated: their private "
+               "memory and state belong to the Realm");
+    if (migrate_add_blocker(&rg->migration_blocker, errp) < 0) {
+        return false;
+    }
+
+    if (!rme_guest_track_ram(rg, ms->ram, errp)) {
+        return false;
+    }
+
+    rg->dma_region = realm_dma_region_new(rg, rg->ipa_bits);
+    if (pci_bus) {
+        realm_dma_region_attach_pci(rg->dma_region, pci_bus);
+    }
+
+    cgs->ready = true;
+    return true;
+}

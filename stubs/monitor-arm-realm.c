@@ -1,0 +1,21 @@
+/*
+ * QMP commands for Arm CCA Realms, for builds without Realm support
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-realm.h"
+
+void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
+                               RealmIpaState state, Error **errp)
+{
+    error_setg(errp, "Realms are not supported by this QEMU");
+}
+
+RealmInfo *qmp_query_realm(Error **errp)
+{
+    error_setg(errp, "Realms are not supported by this QEMU");
+    return NULL;
+}
