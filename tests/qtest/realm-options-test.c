@@ -1,0 +1,170 @@
+/*
+ * QTest: the rme-guest object's options and what a Realm refuses
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+
+/* 64 bytes of 0x01, base64 encoded */
+#define RPV_ONES "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB" \
+                 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=="
+
+#define REALM_MACHINE "-machine virt,confidential-guest-support=rme0 " \
+                      "-cpu max -nodefaults -display none "
+
+/* Run QEMU to completion; returns its stderr, sets *status */
+static char *run_qemu(const char *args, int *status)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    /* A start that is not refused must not hang the test */
+    g_autofree char *cmd = g_strdup_printf("timeout 30 %s -accel qtest %s",
+                                           qemu, args);
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) err = NULL;
+    char *out = NULL, *errout = NULL;
+
+    g_assert(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                          &out, &errout, status, &err));
+    g_free(out);
+    return errout;
+}
+
+static void expect_refused(const char *args, const char *message)
+{
+    int status;
+    g_autofree char *errout = run_qemu(args, &status);
+
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!strstr(errout, message)) {
+        g_test_message("expected '%s' in: %s", message, errout);
+    }
+    g_assert_nonnull(strstr(errout, message));
+    /* One line: a user sees what is wrong at once */
+    g_assert_cmpint(strchr(errout, '\n') - errout + 1, ==, strlen(errout));
+}
+
+static void test_help_lists_properties(void)
+{
+    int status;
+    g_autofree char *errout = NULL;
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -object rme-guest,help", qemu);
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *out = NULL;
+
+    g_assert(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                          &out, &errout, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_nonnull(strstr(out, "measurement-algorithm="));
+    g_assert_nonnull(strstr(out, "personalization-value="));
+    g_assert_nonnull(strstr(out, "ipa-bits="));
+}
+
+static void test_bad_values_are_refused(void)
+{
+    expect_refused(REALM_MACHINE "-object rme-guest,id=rme0,"
+                   "measurement-algorithm=md5", "measurement-algorithm");
+    expect_refused(REALM_MACHINE "-object rme-guest,id=rme0,"
+                   "personalization-value=c2hvcnQ=",
+                   "personalization-value must be 64 bytes encoded in "
+                   "base64 (got 5 bytes)");
+    expect_refused(REALM_MACHINE "-object rme-guest,id=rme0,ipa-bits=49",
+                   "ipa-bits must be between 33 and 48");
+    /* 17 GiB of RAM does not fit below the shared bit of a 35-bit space */
+    expect_refused(REALM_MACHINE "-m 17G -object rme-guest,id=rme0,"
+                   "ipa-bits=35", "Addressing limited to 34 bits");
+}
+
+static void test_impossible_combinations_are_refused(void)
+{
+    expect_refused("-machine virt,confidential-guest-support=rme0,"
+                   "virtualization=on -cpu max -nodefaults "
+                   "-object rme-guest,id=rme0",
+                   "virtualization=on is not supported with an rme-guest");
+    expect_refused("-machine virt,confidential-guest-support=rme0,"
+                   "iommu=smmuv3 -cpu max -nodefaults "
+                   "-object rme-guest,id=rme0",
+                   "iommu machine option is not supported");
+    expect_refused(REALM_MACHINE "-object rme-guest,id=rme0 "
+                   "-device virtio-iommu-pci",
+                   "virtio-iommu-pci is not supported with an rme-guest");
+}
+
+static void test_options_are_applied(void)
+{
+    QTestState *qts = qtest_init(REALM_MACHINE
+        "-object rme-guest,id=rme0,measurement-algorithm=sha256,ipa-bits=44,"
+        "personalization-value=" RPV_ONES);
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-realm' }");
+    QDict *info = qdict_get_qdict(rsp, "return");
+
+    g_assert_cmpuint(qdict_get_uint(info, "ipa-bits"), ==, 44);
+    g_assert_cmphex(qdict_get_uint(info, "shared-bit"), ==, 1ULL << 43);
+    g_assert_cmpstr(qdict_get_str(info, "measurement-algorithm"), ==,
+                    "sha256");
+    qobject_unref(rsp);
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                    "{ 'path': '/objects/rme0', "
+                    "'property': 'personalization-value' } }");
+    g_assert_cmpstr(qdict_get_str(rsp, "return"), ==, RPV_ONES);
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+static void test_migration_is_blocked(void)
+{
+    QTestState *qts = qtest_init(REALM_MACHINE "-object rme-guest,id=rme0");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'migrate', 'arguments': "
+                           "{ 'uri': 'exec:cat >/dev/null' } }");
+
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"), "cannot be migrated"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+static void test_psci_conduit_is_smc(void)
+{
+    g_autofree char *dtb = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *args = NULL;
+    g_autofree char *errout = NULL;
+    int fd = g_file_open_tmp("realm-XXXXXX.dtb", &path, NULL);
+    gsize len;
+    int status;
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    args = g_strdup_printf("-machine virt,confidential-guest-support=rme0,"
+                           "dumpdtb=%s -cpu max -nodefaults "
+                           "-object rme-guest,id=rme0", path);
+    errout = run_qemu(args, &status);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert(g_file_get_contents(path, &dtb, &len, NULL));
+    unlink(path);
+    /* The /psci node's method is the only "smc" or "hvc" string */
+    g_assert_nonnull(memmem(dtb, len, "smc", 4));
+    g_assert_null(memmem(dtb, len, "hvc", 4));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/realm/options/help-lists-properties",
+                   test_help_lists_properties);
+    qtest_add_func("/realm/options/bad-values-are-refused",
+                   test_bad_values_are_refused);
+    qtest_add_func("/realm/options/impossible-combinations-are-refused",
+                   test_impossible_combinations_are_refused);
+    qtest_add_func("/realm/options/applied", test_options_are_applied);
+    qtest_add_func("/realm/migration-is-blocked", test_migration_is_blocked);
+    qtest_add_func("/realm/psci-conduit-is-smc", test_psci_conduit_is_smc);
+    return g_test_run();
+}
