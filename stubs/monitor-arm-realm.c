@@ -9,7 +9,9 @@
 #include "qapi/qapi-commands-realm.h"
 
 void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
-                               RealmIpaState state, Error **errp)
+                               RealmIpaState state,
+                               bool has_inject_failure_after,
+                               uint32_t inject_failure_after, Error **errp)
 {
     error_setg(errp, "Realms are not supported by this QEMU");
 }

@@ -44,6 +44,7 @@ struct RealmDmaRegion {
     hwaddr shared_bit;
     bool disabled;
     uint64_t denied;
+    int64_t fail_after;     /* fault injection, -1 when off */
 
     AddressSpace as;
     MemoryListener ram_listener;
@@ -177,8 +178,16 @@ static int realm_dma_notify_populate(RamDiscardListener *rdl,
                                      MemoryRegionSection *section)
 {
     RealmDmaRamSection *rs = container_of(rdl, RealmDmaRamSection, rdl);
+    RealmDmaRegion *rdr = rs->rdr;
 
-    realm_dma_notify_range(rs->rdr, NULL, section, true);
+    if (rdr->fail_after == 0) {
+        trace_realm_dma_injected_failure(section->offset_within_address_space);
+        rdr->fail_after = -1;
+        return -EIO;
+    } else if (rdr->fail_after > 0) {
+        rdr->fail_after--;
+    }
+    realm_dma_notify_range(rdr, NULL, section, true);
     return 0;
 }
 
@@ -291,6 +300,7 @@ RealmDmaRegion *realm_dma_region_new(RmeGuest *rg, unsigned ipa_bits)
                              BIT_ULL(ipa_bits));
     rdr->realm = rg;
     rdr->shared_bit = BIT_ULL(ipa_bits - 1);
+    rdr->fail_after = -1;
     QLIST_INIT(&rdr->ram_sections);
     address_space_init(&rdr->as, MEMORY_REGION(rdr), "realm-dma");
 
@@ -311,6 +321,11 @@ AddressSpace *realm_dma_region_address_space(RealmDmaRegion *rdr)
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr)
 {
     return qatomic_read(&rdr->denied);
+}
+
+void realm_dma_region_inject_failure(RealmDmaRegion *rdr, int64_t after)
+{
+    rdr->fail_after = after;
 }
 
 void realm_dma_region_set_enabled(RealmDmaRegion *rdr, bool enabled)

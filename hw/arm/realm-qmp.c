@@ -23,14 +23,20 @@ static RmeGuest *realm_qmp_get(Error **errp)
 }
 
 void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
-                               RealmIpaState state, Error **errp)
+                               RealmIpaState state,
+                               bool has_inject_failure_after,
+                               uint32_t inject_failure_after, Error **errp)
 {
     RmeGuest *rg = realm_qmp_get(errp);
 
-    if (rg) {
-        rme_guest_convert(rg, gpa, size, state == REALM_IPA_STATE_SHARED,
-                          errp);
+    if (!rg) {
+        return;
     }
+    if (has_inject_failure_after) {
+        realm_dma_region_inject_failure(rg->dma_region, inject_failure_after);
+    }
+    rme_guest_convert(rg, gpa, size, state == REALM_IPA_STATE_SHARED, errp);
+    realm_dma_region_inject_failure(rg->dma_region, -1);
 }
 
 RealmInfo *qmp_query_realm(Error **errp)

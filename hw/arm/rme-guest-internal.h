@@ -48,4 +48,15 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp);
 /* hw/arm/realm-dma.c */
 void realm_dma_region_attach_pci(RealmDmaRegion *rdr, PCIBus *bus);
 
+/**
+ * realm_dma_region_inject_failure: make a later conversion fail
+ * @rdr: the DMA region
+ * @after: accept this many populate notifications, then refuse one;
+ *     -1 to stop injecting
+ *
+ * For x-realm-set-ipa-state's fault injection: it lets tests check that
+ * a conversion refused by a listener is undone.
+ */
+void realm_dma_region_inject_failure(RealmDmaRegion *rdr, int64_t after);
+
 #endif /* HW_ARM_RME_GUEST_INTERNAL_H */

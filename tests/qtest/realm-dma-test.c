@@ -228,6 +228,45 @@ static void test_dma_refused_again_after_unsharing(void)
     realm_stop(&f);
 }
 
+static void test_refused_conversion_is_undone(void)
+{
+    RealmFixture f;
+    uint8_t pattern[LEN], out[LEN];
+    QDict *rsp;
+
+    realm_start(&f);
+    /* Granule 1 of four is shared already: granules 0 and 2-3 are runs */
+    realm_set_ok(f.qts, RAM_A + GRANULE, GRANULE, "shared");
+
+    /* The DMA region accepts the first run, then refuses the second */
+    rsp = qtest_qmp(f.qts, "{ 'execute': 'x-realm-set-ipa-state', "
+                    "'arguments': { 'gpa': %" PRIu64 ", 'size': %" PRIu64 ", "
+                    "'state': 'shared', 'inject-failure-after': 1 } }",
+                    (uint64_t)RAM_A, (uint64_t)(4 * GRANULE));
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"), "the range is unchanged"));
+    qobject_unref(rsp);
+
+    /* Exactly the granule shared before is shared now */
+    g_assert_cmpuint(realm_info(f.qts, "shared-bytes"), ==, GRANULE);
+    check_dma_refused(&f, RAM_A | f.shared_bit, RAM_A);
+    check_dma_refused(&f, (RAM_A + 2 * GRANULE) | f.shared_bit,
+                      RAM_A + 2 * GRANULE);
+    fill(pattern, 0x99);
+    edu_load(&f, pattern);
+    edu_dma(&f, EDU_BUF, (RAM_A + GRANULE) | f.shared_bit,
+            EDU_DMA_DEV_TO_RAM);
+    qtest_memread(f.qts, RAM_A + GRANULE, out, LEN);
+    g_assert_cmpmem(out, LEN, pattern, LEN);
+
+    /* Without the fault the same conversion goes through */
+    realm_set_ok(f.qts, RAM_A, 4 * GRANULE, "shared");
+    /* edu_load shared RAM_B's granule too */
+    g_assert_cmpuint(realm_info(f.qts, "shared-bytes"), ==, 5 * GRANULE);
+    realm_stop(&f);
+}
+
 static void test_bad_conversions_are_errors(void)
 {
     RealmFixture f;
@@ -278,6 +317,8 @@ int main(int argc, char **argv)
                    test_dma_beyond_ipa_space_is_refused);
     qtest_add_func("/realm/dma/refused-again-after-unsharing",
                    test_dma_refused_again_after_unsharing);
+    qtest_add_func("/realm/convert/refused-conversion-is-undone",
+                   test_refused_conversion_is_undone);
     qtest_add_func("/realm/convert/bad-ranges-are-errors",
                    test_bad_conversions_are_errors);
     return g_test_run();
