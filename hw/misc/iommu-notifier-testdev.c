@@ -46,11 +46,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(IOMMUNotifierTestdevState, IOMMU_NOTIFIER_TESTDEV)
 #define INTD_REG_OVERFLOW       0x10
 #define INTD_REG_POP            0x18
 #define INTD_REG_EV_TYPE        0x20
-#define INTD_REG_EV_IOVA        0x28
-#define INTD_REG_EV_XLAT        0x30
-#define INTD_REG_EV_ADDR_MASK   0x38
-#define INTD_REG_EV_PERM        0x40
-#define INTD_REG_EV_FLAGS       0x48
+#define INTD_REG_EV_FLAGS       0x48    /* EV_* registers run 0x20..0x48 */
 #define INTD_REG_CONTROL        0x50
 #define INTD_REG_NOTIFIER_COUNT 0x58
 
@@ -62,13 +58,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(IOMMUNotifierTestdevState, IOMMU_NOTIFIER_TESTDEV)
 #define INTD_CTRL_DETACH        3
 #define INTD_CTRL_ATTACH        4
 
+/* An event: its fields in the order of the EV_* registers */
+enum {
+    INTD_EV_TYPE, INTD_EV_IOVA, INTD_EV_XLAT, INTD_EV_ADDR_MASK, INTD_EV_PERM,
+    INTD_EV_FLAGS, INTD_EV_WORDS
+};
 typedef struct IntdEvent {
-    uint64_t type;
-    uint64_t iova;
-    uint64_t translated_addr;
-    uint64_t addr_mask;
-    uint64_t perm;
-    uint64_t flags;
+    uint64_t w[INTD_EV_WORDS];
 } IntdEvent;
 
 typedef struct IntdNotifier {
@@ -132,32 +128,32 @@ static void intd_notify(IOMMUNotifier *n, IOMMUTLBEntry *iotlb)
     IntdNotifier *in = container_of(n, IntdNotifier, n);
     /* VFIO's test: any read or write permission is a MAP */
     bool map = (iotlb->perm & IOMMU_RW) != IOMMU_NONE;
-    IntdEvent ev = {
-        .type = map ? IOMMU_NOTIFIER_MAP : IOMMU_NOTIFIER_UNMAP,
-        .iova = iotlb->iova,
-        .translated_addr = iotlb->translated_addr,
-        .addr_mask = iotlb->addr_mask,
-        .perm = iotlb->perm,
-    };
+    IntdEvent ev = { .w = {
+        [INTD_EV_TYPE] = map ? IOMMU_NOTIFIER_MAP : IOMMU_NOTIFIER_UNMAP,
+        [INTD_EV_IOVA] = iotlb->iova,
+        [INTD_EV_XLAT] = iotlb->translated_addr,
+        [INTD_EV_ADDR_MASK] = iotlb->addr_mask,
+        [INTD_EV_PERM] = iotlb->perm,
+    } };
 
     /* vfio_iommu_map_notify() drops events for any other target AS */
     if (iotlb->target_as == &address_space_memory) {
-        ev.flags |= INTD_FLAG_SYSMEM;
+        ev.w[INTD_EV_FLAGS] |= INTD_FLAG_SYSMEM;
         if (map) {
             Error *err = NULL;
             hwaddr xlat;
 
             RCU_READ_LOCK_GUARD();
             if (memory_translate_iotlb(iotlb, &xlat, &err)) {
-                ev.flags |= INTD_FLAG_RAM_OK;
+                ev.w[INTD_EV_FLAGS] |= INTD_FLAG_RAM_OK;
             } else {
                 error_free(err);
             }
         }
     }
 
-    trace_iommu_notifier_testdev_event(ev.type, ev.iova, ev.translated_addr,
-                                       ev.addr_mask, ev.perm, ev.flags);
+    trace_iommu_notifier_testdev_event(ev.w[0], ev.w[1], ev.w[2], ev.w[3],
+                                       ev.w[4], ev.w[5]);
     intd_log_event(in->dev, &ev);
 }
 
@@ -331,23 +327,8 @@ static uint64_t intd_mmio_read(void *opaque, hwaddr addr, unsigned size)
         /* Only an access that covers the low word pops */
         val = addr == INTD_REG_POP ? intd_pop(s) : 0;
         break;
-    case INTD_REG_EV_TYPE:
-        val = s->latch.type;
-        break;
-    case INTD_REG_EV_IOVA:
-        val = s->latch.iova;
-        break;
-    case INTD_REG_EV_XLAT:
-        val = s->latch.translated_addr;
-        break;
-    case INTD_REG_EV_ADDR_MASK:
-        val = s->latch.addr_mask;
-        break;
-    case INTD_REG_EV_PERM:
-        val = s->latch.perm;
-        break;
-    case INTD_REG_EV_FLAGS:
-        val = s->latch.flags;
+    case INTD_REG_EV_TYPE ... INTD_REG_EV_FLAGS:
+        val = s->latch.w[(reg - INTD_REG_EV_TYPE) / 8];
         break;
     case INTD_REG_CONTROL:
         val = 0;
