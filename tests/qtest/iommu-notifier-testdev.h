@@ -35,9 +35,9 @@
 #define INTD_REG_CONTROL        0x50
 #define INTD_REG_NOTIFIER_COUNT 0x58
 
-/* EV_TYPE values: IOMMU_NOTIFIER_MAP and IOMMU_NOTIFIER_UNMAP */
-#define INTD_EV_MAP             1
-#define INTD_EV_UNMAP           2
+/* EV_TYPE values: IOMMU_NOTIFIER_MAP (0x2) and IOMMU_NOTIFIER_UNMAP (0x1) */
+#define INTD_EV_MAP             2
+#define INTD_EV_UNMAP           1
 
 #define INTD_FLAG_SYSMEM        (1u << 0)
 #define INTD_FLAG_RAM_OK        (1u << 1)
@@ -108,11 +108,12 @@ static inline bool intd_overflow(IntdDev *d)
     return intd_readq(d, INTD_REG_OVERFLOW) != 0;
 }
 
-/* Pop the oldest event into @ev; false if the log was empty. */
+/* Pop the oldest event into @ev; false (and @ev zeroed) if none. */
 static inline bool intd_pop(IntdDev *d, IntdEvent *ev)
 {
     uint64_t popped = intd_readq(d, INTD_REG_POP);
 
+    memset(ev, 0, sizeof(*ev));
     g_assert_cmpuint(popped, <=, 1);
     if (!popped) {
         return false;
