@@ -85,6 +85,9 @@ $(OBJ)/build.ninja: $(BUILD)/.configure-flags | prepare
 		{ tail -n 30 configure.log; exit 1; }
 
 build: prepare $(OBJ)/build.ninja
+	@# Regenerate first: targets added by a meson.build change are unknown
+	@# to the old build.ninja.
+	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
 	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS)
 
 demo: build
