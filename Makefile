@@ -43,6 +43,9 @@ QEMU_CC := $(if $(shell command -v ccache),ccache )$(HOST_CC)
 export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := true
 export CCACHE_COMPRESS := true
+# decodetree.py's output order depends on Python's string hashing; a fixed
+# seed makes the generated decoders, and so ccache hits, reproducible.
+export PYTHONHASHSEED := 0
 
 NINJA := ninja $(if $(V),-v)
 
