@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 from qemu_realm.assets import GuestAssets      # noqa: E402
 from qemu_realm.disk import DiskImage          # noqa: E402
-from qemu_realm.guest import INIT_PROLOGUE, INIT_EPILOGUE, MARKER  # noqa: E402
+from qemu_realm.init import INIT_PROLOGUE, INIT_EPILOGUE, MARKER  # noqa: E402
 from qemu_realm.initramfs import Initramfs     # noqa: E402
 
 MIB = 1 << 20

@@ -62,13 +62,17 @@ static void realm_dma_region_finalize(Object *obj)
 {
 }
 
+typedef enum RealmDmaTarget {
+    REALM_DMA_NOT_RAM,
+    REALM_DMA_SHARED,
+    REALM_DMA_PRIVATE,
+} RealmDmaTarget;
+
 /*
- * Is the page at @gpa of the merged view open to untrusted DMA?
- * RAM is when its tracker says shared; RAM without a tracker is private.
- * Anything that is not RAM (the GIC ITS doorbell for MSIs, emulated MMIO,
- * unassigned space) is passed on as it is.
+ * What is at @gpa in the merged view?  RAM is shared when its tracker
+ * says so; RAM without a tracker counts as private.
  */
-static bool realm_dma_page_is_shared(hwaddr gpa)
+static RealmDmaTarget realm_dma_classify(hwaddr gpa)
 {
     MemoryRegionSection section;
     RamDiscardManager *rdm;
@@ -79,18 +83,19 @@ static bool realm_dma_page_is_shared(hwaddr gpa)
     mr = address_space_translate(&address_space_memory, gpa, &xlat, &len,
                                  false, MEMTXATTRS_UNSPECIFIED);
     if (!memory_region_is_ram(mr)) {
-        return true;
+        return REALM_DMA_NOT_RAM;
     }
     rdm = memory_region_get_ram_discard_manager(mr);
     if (!rdm) {
-        return false;
+        return REALM_DMA_PRIVATE;
     }
     section = (MemoryRegionSection) {
         .mr = mr,
         .offset_within_region = QEMU_ALIGN_DOWN(xlat, RME_GRANULE_SIZE),
         .size = int128_make64(RME_GRANULE_SIZE),
     };
-    return ram_discard_manager_is_populated(rdm, &section);
+    return ram_discard_manager_is_populated(rdm, &section) ?
+           REALM_DMA_SHARED : REALM_DMA_PRIVATE;
 }
 
 static IOMMUTLBEntry realm_dma_region_translate(IOMMUMemoryRegion *iommu,
@@ -115,16 +120,33 @@ static IOMMUTLBEntry realm_dma_region_translate(IOMMUMemoryRegion *iommu,
         return entry;
     }
 
-    if (!(addr & rdr->shared_bit)) {
-        why = "private half";
-    } else if (addr >= 2 * rdr->shared_bit) {
+    if (addr >= 2 * rdr->shared_bit) {
         why = "beyond the IPA space";
-    } else if (!realm_dma_page_is_shared(entry.iova & ~rdr->shared_bit)) {
-        why = "private page";
     } else {
-        entry.translated_addr = entry.iova & ~rdr->shared_bit;
-        entry.perm = IOMMU_RW;
-        return entry;
+        hwaddr gpa = entry.iova & ~rdr->shared_bit;
+
+        switch (realm_dma_classify(gpa)) {
+        case REALM_DMA_NOT_RAM:
+            /*
+             * MMIO in either half, e.g. the MSI doorbell, which guests
+             * program with its canonical address: RMM protection is
+             * about memory, so let it through.
+             */
+            why = NULL;
+            break;
+        case REALM_DMA_SHARED:
+            why = (addr & rdr->shared_bit) ? NULL : "private half";
+            break;
+        case REALM_DMA_PRIVATE:
+        default:
+            why = (addr & rdr->shared_bit) ? "private page" : "private half";
+            break;
+        }
+        if (!why) {
+            entry.translated_addr = gpa;
+            entry.perm = IOMMU_RW;
+            return entry;
+        }
     }
 
     /* Walks and replays translate with IOMMU_NONE: only count accesses */

@@ -205,3 +205,61 @@ uint64_t rme_guest_count_shared(RmeGuest *rg)
     }
     return bytes;
 }
+
+hwaddr rme_guest_ripas_run(RmeGuest *rg, hwaddr gpa, hwaddr end, bool *ram)
+{
+    const uint64_t bs = qemu_real_host_page_size();
+    MemoryRegionSection section;
+    RmeTrackedRam *t;
+    hwaddr start, limit;
+    unsigned long first, last, stop;
+
+    *ram = false;
+    section = memory_region_find(get_system_memory(), gpa, end - gpa);
+    if (!section.mr) {
+        return end;                     /* a hole up to @end: EMPTY */
+    }
+    start = section.offset_within_address_space;
+    limit = start + int128_get64(section.size);
+    t = rme_guest_find_tracked(rg, section.mr);
+    if (start > gpa || !t) {
+        /* A hole before the region, or MMIO / untracked memory: EMPTY */
+        memory_region_unref(section.mr);
+        return start > gpa ? start : limit;
+    }
+    first = section.offset_within_region / bs;
+    last = first + (limit - start) / bs;
+    memory_region_unref(section.mr);
+
+    /* Private (bit clear) is RIPAS RAM; shared (bit set) is EMPTY */
+    *ram = !test_bit(first, t->attr->bitmap);
+    stop = *ram ? find_next_bit(t->attr->bitmap, last, first)
+                : find_next_zero_bit(t->attr->bitmap, last, first);
+    return gpa + (stop - first) * bs;
+}
+
+hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
+                          hwaddr *ram_end)
+{
+    while (gpa < end) {
+        MemoryRegionSection section = memory_region_find(get_system_memory(),
+                                                         gpa, end - gpa);
+        hwaddr start, limit;
+        bool tracked;
+
+        if (!section.mr) {
+            break;
+        }
+        start = section.offset_within_address_space;
+        limit = start + int128_get64(section.size);
+        tracked = rme_guest_find_tracked(rg, section.mr);
+        memory_region_unref(section.mr);
+        if (tracked) {
+            *ram_end = limit;
+            return start;
+        }
+        gpa = limit;
+    }
+    *ram_end = end;
+    return end;
+}

@@ -33,6 +33,15 @@ struct RmeGuest {
     Error *migration_blocker;
     QLIST_HEAD(, RmeTrackedRam) tracked_ram;
     RealmDmaRegion *dma_region;
+
+    /* The vCPUs' view: system memory at 0 and again at the shared bit */
+    MemoryRegion cpu_root;
+    MemoryRegion cpu_private_alias;
+    MemoryRegion cpu_shared_alias;
+
+    /* TCG backend: RIM (index 0) and REMs, hash-sized, zero padded */
+    uint8_t measurements[5][64];
+    uint64_t host_calls;
 };
 
 /* hw/arm/realm-ipa-state.c */
@@ -44,6 +53,33 @@ struct RmeGuest {
  * shared.  All of the region starts private.
  */
 bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp);
+
+/**
+ * rme_guest_ripas_run: RIPAS of the IPA range starting at @gpa
+ * @gpa: start, in the private half
+ * @end: end of the range of interest
+ * @ram: set to true when the run is RIPAS RAM (private Realm RAM), false
+ *     when it is EMPTY (shared RAM, MMIO, holes)
+ *
+ * Returns the end of the run of granules from @gpa that have the same
+ * RIPAS, at most @end.
+ */
+hwaddr rme_guest_ripas_run(RmeGuest *rg, hwaddr gpa, hwaddr end, bool *ram);
+
+/**
+ * rme_guest_next_ram: the next tracked Realm RAM in [@gpa, @end)
+ *
+ * Returns the start of the first piece of Realm RAM at or above @gpa and
+ * sets @ram_end to its end (clipped to @end); returns @end if there is
+ * none.
+ */
+hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
+                          hwaddr *ram_end);
+
+/* hw/arm/realm-rsi.c */
+
+/** realm_rsi_install: answer SMCCC and RSI calls of the Realm's vCPUs */
+void realm_rsi_install(RmeGuest *rg);
 
 /* hw/arm/realm-dma.c */
 void realm_dma_region_attach_pci(RealmDmaRegion *rdr, PCIBus *bus);

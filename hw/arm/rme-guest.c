@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "hw/arm/rme-guest.h"
 #include "hw/boards.h"
+#include "system/memory.h"
 #include "migration/blocker.h"
 #include "qapi/error.h"
 #include "qapi/qapi-types-qom.h"
@@ -204,6 +205,24 @@ bool rme_guest_set_memory_top(RmeGuest *rg, hwaddr highest_gpa, Error **errp)
     return true;
 }
 
+MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
+{
+    hwaddr shared_bit = rme_guest_shared_bit(rg);
+
+    if (!memory_region_size(&rg->cpu_root)) {
+        memory_region_init(&rg->cpu_root, OBJECT(rg), "realm-cpu-memory",
+                           UINT64_MAX);
+        memory_region_init_alias(&rg->cpu_private_alias, OBJECT(rg),
+                                 "realm-cpu-private", sysmem, 0, shared_bit);
+        memory_region_init_alias(&rg->cpu_shared_alias, OBJECT(rg),
+                                 "realm-cpu-shared", sysmem, 0, shared_bit);
+        memory_region_add_subregion(&rg->cpu_root, 0, &rg->cpu_private_alias);
+        memory_region_add_subregion(&rg->cpu_root, shared_bit,
+                                    &rg->cpu_shared_alias);
+    }
+    return &rg->cpu_root;
+}
+
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
                               PCIBus *pci_bus, Error **errp)
 {
@@ -237,6 +256,11 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
     rg->dma_region = realm_dma_region_new(rg, rg->ipa_bits);
     if (pci_bus) {
         realm_dma_region_attach_pci(rg->dma_region, pci_bus);
+    }
+
+    if (tcg_enabled()) {
+        /* QEMU plays the RMM: answer the vCPUs' RSI calls */
+        realm_rsi_install(rg);
     }
 
     cgs->ready = true;

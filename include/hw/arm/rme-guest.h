@@ -80,6 +80,18 @@ bool rme_guest_set_memory_top(RmeGuest *rg, hwaddr highest_gpa,
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
                               PCIBus *pci_bus, Error **errp);
 
+/**
+ * rme_guest_cpu_memory: the memory the Realm's vCPUs see
+ * @rg: the Realm, with its IPA size fixed
+ * @sysmem: the machine's system memory
+ *
+ * Under TCG a Realm vCPU reaches RAM and MMIO at their canonical address
+ * and at its top-half alias, as it would through the RMM's stage 2.  The
+ * alias is in a memory root of the vCPUs' own, never in system memory:
+ * devices must reach the top half only through the Realm DMA region.
+ */
+MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem);
+
 /** rme_guest_ipa_bits: the Realm's IPA size, 0 before it is fixed */
 unsigned rme_guest_ipa_bits(RmeGuest *rg);
 

@@ -9,7 +9,8 @@ directions; the host checks what the guest read and wrote.  Realm tests
 run the same flow with an rme-guest and compare against this baseline.
 """
 
-from qemu_realm import DiskImage, GuestTest
+from qemu_realm import DiskImage
+from qemu_realm.guest import GuestTest
 
 MIB = 1 << 20
 

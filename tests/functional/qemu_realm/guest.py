@@ -8,30 +8,8 @@ import signal
 from qemu_test import QemuSystemTest
 
 from .assets import GuestAssets
+from .init import INIT_EPILOGUE, INIT_PROLOGUE, MARKER
 from .initramfs import Initramfs
-
-# Every line /init prints for the test starts with this.
-MARKER = 'QEMU-REALM-TEST:'
-
-INIT_PROLOGUE = f'''#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mark() {{ echo "{MARKER} $*"; }}
-fail() {{ echo "{MARKER} FAIL $*"; poweroff -f; }}
-load() {{ insmod /lib/modules/$1.ko || fail "insmod $1"; }}
-wait_dev() {{
-    for i in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done
-    fail "no $1"
-}}
-mark init
-'''
-
-INIT_EPILOGUE = '''mark done
-poweroff -f
-'''
 
 
 class TestTimeout(Exception):

@@ -1,0 +1,325 @@
+/*
+ * Arm CCA Realm guest support: the Realm Services Interface under TCG
+ *
+ * Without CCA hardware there is no RMM: QEMU answers the Realm's SMCCC
+ * calls itself, so that an unmodified Linux guest at EL1 finds an RMM,
+ * boots as a Realm and converts its memory through the Realm core.
+ * Calls arrive over the PSCI conduit (SMC); PSCI calls are left to
+ * QEMU's PSCI emulation.
+ *
+ * Every argument comes from the guest: each handler validates what it
+ * uses and answers with the architected error, never an assertion.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "cpu.h"
+#include "hw/core/cpu.h"
+#include "kvm-consts.h"
+#include "qapi/error.h"
+#include "system/address-spaces.h"
+#include "system/memory.h"
+#include "rme-guest-internal.h"
+#include "trace.h"
+
+/* SMC Calling Convention (DEN0028) */
+#define SMCCC_VERSION               0x80000000
+#define SMCCC_ARCH_FEATURES         0x80000001
+#define SMCCC_VERSION_1_2           0x10002
+#define SMCCC_RET_NOT_SUPPORTED     (-1)
+
+/* Realm Services Interface (DEN0137), SMC64 fast calls */
+#define RSI_FID(n)                  (0xC4000000 | (n))
+#define RSI_VERSION                 RSI_FID(0x190)
+#define RSI_FEATURES                RSI_FID(0x191)
+#define RSI_MEASUREMENT_READ        RSI_FID(0x192)
+#define RSI_MEASUREMENT_EXTEND      RSI_FID(0x193)
+#define RSI_ATTEST_TOKEN_INIT       RSI_FID(0x194)
+#define RSI_ATTEST_TOKEN_CONTINUE   RSI_FID(0x195)
+#define RSI_REALM_CONFIG            RSI_FID(0x196)
+#define RSI_IPA_STATE_SET           RSI_FID(0x197)
+#define RSI_IPA_STATE_GET           RSI_FID(0x198)
+#define RSI_HOST_CALL               RSI_FID(0x199)
+
+#define RSI_SUCCESS                 0
+#define RSI_ERROR_INPUT             1
+#define RSI_ERROR_STATE             2
+#define RSI_INCOMPLETE              3
+
+#define RSI_ABI_VERSION_1_0         0x10000
+
+#define RSI_RIPAS_EMPTY             0
+#define RSI_RIPAS_RAM               1
+#define RSI_CHANGE_DESTROYED        (1ULL << 0)
+#define RSI_ACCEPT                  0
+#define RSI_REJECT                  1
+
+/* RsiRealmConfig layout */
+#define RSI_CONFIG_IPA_BITS         0x000
+#define RSI_CONFIG_HASH_ALGO        0x008
+#define RSI_CONFIG_RPV              0x200
+#define RSI_HASH_SHA256             0
+#define RSI_HASH_SHA512             1
+
+#define RSI_HOST_CALL_ALIGN         0x100
+#define RSI_HOST_CALL_SIZE          0x100
+
+#define REALM_MEASUREMENTS          5   /* RIM and four REMs */
+
+static bool realm_rsi_in_par(RmeGuest *rg, uint64_t addr, uint64_t size)
+{
+    hwaddr par = rme_guest_shared_bit(rg);
+
+    return addr < par && size <= par - addr;
+}
+
+static void realm_rsi_version(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t requested = x[1];
+
+    x[1] = RSI_ABI_VERSION_1_0;     /* lower revision implemented */
+    x[2] = RSI_ABI_VERSION_1_0;     /* higher revision implemented */
+    x[0] = (requested >> 16) == 1 ? RSI_SUCCESS : RSI_ERROR_INPUT;
+}
+
+static void realm_rsi_realm_config(RmeGuest *rg, uint64_t *x)
+{
+    uint8_t page[RME_GRANULE_SIZE] = { 0 };
+    uint64_t addr = x[1];
+
+    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) ||
+        !realm_rsi_in_par(rg, addr, RME_GRANULE_SIZE)) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    stq_le_p(page + RSI_CONFIG_IPA_BITS, rme_guest_ipa_bits(rg));
+    stq_le_p(page + RSI_CONFIG_HASH_ALGO,
+             rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
+             RSI_HASH_SHA256 : RSI_HASH_SHA512);
+    memcpy(page + RSI_CONFIG_RPV, rg->personalization_value, RME_RPV_SIZE);
+    if (address_space_write(&address_space_memory, addr,
+                            MEMTXATTRS_UNSPECIFIED, page,
+                            sizeof(page)) != MEMTX_OK) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    x[0] = RSI_SUCCESS;
+}
+
+/*
+ * RSI_IPA_STATE_SET: x1 base, x2 top (exclusive), x3 RIPAS, x4 flags.
+ * Returns x1 = first address not changed, x2 = ACCEPT or REJECT.
+ * RIPAS RAM is private memory, EMPTY is shared; holes and MMIO have no
+ * memory to convert and are passed over.
+ */
+static void realm_rsi_ipa_state_set(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t base = x[1], top = x[2], ripas = x[3], flags = x[4];
+    hwaddr cur = base, ram_end;
+    Error *err = NULL;
+
+    if (!QEMU_IS_ALIGNED(base | top, RME_GRANULE_SIZE) || top <= base ||
+        !realm_rsi_in_par(rg, base, top - base) ||
+        ripas > RSI_RIPAS_RAM || (flags & ~RSI_CHANGE_DESTROYED)) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+
+    while (cur < top) {
+        cur = rme_guest_next_ram(rg, cur, top, &ram_end);
+        if (cur >= top) {
+            break;
+        }
+        if (rme_guest_convert(rg, cur, ram_end - cur,
+                              ripas == RSI_RIPAS_EMPTY, &err) < 0) {
+            /* The host refused: report the progress made so far */
+            trace_realm_rsi_ipa_state_set_rejected(cur,
+                                                   error_get_pretty(err));
+            error_free(err);
+            x[0] = RSI_SUCCESS;
+            x[1] = cur;
+            x[2] = RSI_REJECT;
+            return;
+        }
+        cur = ram_end;
+    }
+    x[0] = RSI_SUCCESS;
+    x[1] = top;
+    x[2] = RSI_ACCEPT;
+}
+
+/* RSI_IPA_STATE_GET: x1 start, x2 end; x1 = end of run, x2 = its RIPAS */
+static void realm_rsi_ipa_state_get(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t start = x[1], end = x[2];
+    bool ram;
+
+    if (!QEMU_IS_ALIGNED(start | end, RME_GRANULE_SIZE) || end <= start ||
+        !realm_rsi_in_par(rg, start, end - start)) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    x[1] = rme_guest_ripas_run(rg, start, end, &ram);
+    x[2] = ram ? RSI_RIPAS_RAM : RSI_RIPAS_EMPTY;
+    x[0] = RSI_SUCCESS;
+}
+
+static size_t realm_rsi_hash_size(RmeGuest *rg)
+{
+    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
+           32 : 64;
+}
+
+/* MEASUREMENT_READ: x1 index (0 = RIM); x1..x8 = the value */
+static void realm_rsi_measurement_read(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t index = x[1];
+
+    if (index >= REALM_MEASUREMENTS) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        x[1 + i] = ldq_le_p(rg->measurements[index] + 8 * i);
+    }
+    x[0] = RSI_SUCCESS;
+}
+
+/* MEASUREMENT_EXTEND: x1 index 1..4, x2 size <= 64, x3..x10 data */
+static void realm_rsi_measurement_extend(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t index = x[1], size = x[2];
+    size_t len = realm_rsi_hash_size(rg);
+    uint8_t data[64];
+    g_autoptr(GChecksum) sum = NULL;
+    gsize out = sizeof(rg->measurements[0]);
+
+    if (index < 1 || index >= REALM_MEASUREMENTS || size > sizeof(data)) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        stq_le_p(data + 8 * i, x[3 + i]);
+    }
+    /* REM = H(REM || data) */
+    sum = g_checksum_new(len == 32 ? G_CHECKSUM_SHA256 : G_CHECKSUM_SHA512);
+    g_checksum_update(sum, rg->measurements[index], len);
+    g_checksum_update(sum, data, size);
+    g_checksum_get_digest(sum, rg->measurements[index], &out);
+    x[0] = RSI_SUCCESS;
+}
+
+/* HOST_CALL: x1 = IPA of the RsiHostCall structure; QEMU has no use for it */
+static void realm_rsi_host_call(RmeGuest *rg, uint64_t *x)
+{
+    uint64_t addr = x[1];
+
+    if (!QEMU_IS_ALIGNED(addr, RSI_HOST_CALL_ALIGN) ||
+        !realm_rsi_in_par(rg, addr, RSI_HOST_CALL_SIZE)) {
+        x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    rg->host_calls++;
+    x[0] = RSI_SUCCESS;
+}
+
+/*
+ * Answer one SMC of a Realm vCPU.  Returns false to let QEMU's PSCI
+ * emulation answer it.  Registers x0..x10 are copied in, and the ones the
+ * call defines as results are copied back.
+ */
+static bool realm_rsi_handle_smccc(ARMCPU *cpu, void *opaque)
+{
+    RmeGuest *rg = opaque;
+    CPUARMState *env = &cpu->env;
+    uint64_t x[11];
+    uint32_t fid;
+    int nres = 1;
+
+    if (!is_a64(env)) {
+        return false;
+    }
+    memcpy(x, env->xregs, sizeof(x));
+    fid = x[0];
+    if (x[0] >> 32) {
+        /* SMCCC: the function ID is W0; the upper bits are ignored */
+        x[0] = fid;
+    }
+    trace_realm_rsi_call(fid, x[1], x[2], x[3]);
+
+    switch (fid) {
+    case SMCCC_VERSION:
+        x[0] = SMCCC_VERSION_1_2;
+        break;
+    case SMCCC_ARCH_FEATURES:
+        x[0] = x[1] == SMCCC_VERSION || x[1] == SMCCC_ARCH_FEATURES ?
+               0 : SMCCC_RET_NOT_SUPPORTED;
+        break;
+    case QEMU_PSCI_1_0_FN_PSCI_FEATURES:
+        if ((uint32_t)x[1] != SMCCC_VERSION) {
+            return false;
+        }
+        /* Linux asks PSCI whether SMCCC_VERSION exists before using it */
+        x[0] = 0;
+        break;
+    case RSI_VERSION:
+        realm_rsi_version(rg, x);
+        nres = 3;
+        break;
+    case RSI_FEATURES:
+        /* x1 = index of the feature register: no optional features */
+        x[0] = RSI_SUCCESS;
+        x[1] = 0;
+        nres = 2;
+        break;
+    case RSI_REALM_CONFIG:
+        realm_rsi_realm_config(rg, x);
+        break;
+    case RSI_IPA_STATE_SET:
+        realm_rsi_ipa_state_set(rg, x);
+        nres = 3;
+        break;
+    case RSI_IPA_STATE_GET:
+        realm_rsi_ipa_state_get(rg, x);
+        nres = 3;
+        break;
+    case RSI_MEASUREMENT_READ:
+        realm_rsi_measurement_read(rg, x);
+        nres = 9;
+        break;
+    case RSI_MEASUREMENT_EXTEND:
+        realm_rsi_measurement_extend(rg, x);
+        break;
+    case RSI_HOST_CALL:
+        realm_rsi_host_call(rg, x);
+        break;
+    case RSI_ATTEST_TOKEN_INIT:
+    case RSI_ATTEST_TOKEN_CONTINUE:
+        /* Attestation is not implemented yet */
+        x[0] = SMCCC_RET_NOT_SUPPORTED;
+        break;
+    default:
+        if ((fid & 0xbfffffe0) == 0x84000000) {
+            return false;               /* PSCI 0x84000000-0x8400001F */
+        }
+        x[0] = SMCCC_RET_NOT_SUPPORTED;
+        break;
+    }
+
+    trace_realm_rsi_return(fid, x[0], x[1], x[2]);
+    memcpy(env->xregs, x, nres * sizeof(x[0]));
+    return true;
+}
+
+void realm_rsi_install(RmeGuest *rg)
+{
+    CPUState *cs;
+
+    CPU_FOREACH(cs) {
+        ARMCPU *cpu = ARM_CPU(cs);
+
+        cpu->smccc_handler = realm_rsi_handle_smccc;
+        cpu->smccc_opaque = rg;
+    }
+}
