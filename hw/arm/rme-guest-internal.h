@@ -26,6 +26,7 @@ struct RmeGuest {
     RmeGuestMeasurementAlgorithm measurement_algo;
     uint8_t personalization_value[RME_RPV_SIZE];
     uint8_t requested_ipa_bits;
+    bool dma_folding;
 
     /* Fixed by the board */
     uint8_t ipa_bits;

@@ -110,11 +110,22 @@ static void rme_guest_set_ipa_bits(Object *obj, Visitor *v, const char *name,
     rg->requested_ipa_bits = value;
 }
 
+static bool rme_guest_get_dma_folding(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->dma_folding;
+}
+
+static void rme_guest_set_dma_folding(Object *obj, bool value, Error **errp)
+{
+    RME_GUEST(obj)->dma_folding = value;
+}
+
 static void rme_guest_init(Object *obj)
 {
     RmeGuest *rg = RME_GUEST(obj);
 
     rg->measurement_algo = RME_GUEST_MEASUREMENT_ALGORITHM_SHA512;
+    rg->dma_folding = true;
 }
 
 static void rme_guest_finalize(Object *obj)
@@ -141,6 +152,12 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_add(oc, "ipa-bits", "uint8",
                               rme_guest_get_ipa_bits, rme_guest_set_ipa_bits,
                               NULL, NULL);
+    object_class_property_add_bool(oc, "x-dma-folding",
+                                   rme_guest_get_dma_folding,
+                                   rme_guest_set_dma_folding);
+    object_class_property_set_description(oc, "x-dma-folding",
+        "Debug: fold top-half device DMA onto guest memory (default on); "
+        "off shows what breaks without the Realm DMA region");
     object_class_property_set_description(oc, "ipa-bits",
         "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
         "selects the shared half (default: chosen from the memory map)");
@@ -254,6 +271,7 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
     }
 
     rg->dma_region = realm_dma_region_new(rg, rg->ipa_bits);
+    realm_dma_region_set_enabled(rg->dma_region, rg->dma_folding);
     if (pci_bus) {
         realm_dma_region_attach_pci(rg->dma_region, pci_bus);
     }

@@ -48,22 +48,36 @@ class GuestTest(QemuSystemTest):
         signal.signal(signal.SIGALRM, self._old_alarm)
         super().tearDown()
 
-    def initramfs(self, script, modules=()):
+    def initramfs(self, script, modules=(), load_modules=True):
         """
-        Write an initramfs whose /init loads @modules in order, then runs
-        @script; return its path.
+        Write an initramfs whose /init loads @modules in order (unless
+        @load_modules is false: then they are only in /lib/modules), then
+        runs @script; return its path.
         """
         rd = Initramfs()
         rd.add_busybox(self.assets.busybox())
         for m in modules:
             rd.add_module(m, self.assets.module(m))
-        loads = ''.join(f'load {m}\n' for m in modules)
+        loads = ''.join(f'load {m}\n' for m in modules if load_modules)
         rd.add_file('init', INIT_PROLOGUE + loads + script + INIT_EPILOGUE,
                     0o755)
         return rd.write(self.scratch_file('initramfs.cpio.gz'))
 
+    def launch_realm(self, script, modules=(), args=(), realm_options='',
+                     append=None, load_modules=True):
+        """
+        launch_guest() on a virt machine that is an Arm CCA Realm, with
+        QEMU answering the Realm Services Interface under TCG.
+        """
+        options = 'rme-guest,id=rme0' + (',' + realm_options
+                                         if realm_options else '')
+        self.launch_guest(script, modules,
+                          ['-machine', 'confidential-guest-support=rme0',
+                           '-object', options, *args], append=append,
+                          load_modules=load_modules)
+
     def launch_guest(self, script, modules=(), args=(), machine='virt',
-                     append=None):
+                     append=None, load_modules=True):
         """
         Boot the kernel under TCG with /init running @script after loading
         @modules (names from the assets' modules/ directory, in order).
@@ -73,7 +87,8 @@ class GuestTest(QemuSystemTest):
         self.vm.set_console()
         self.vm.add_args('-accel', 'tcg', '-cpu', 'max', '-m', self.memory,
                          '-kernel', self.assets.kernel(),
-                         '-initrd', self.initramfs(script, modules),
+                         '-initrd', self.initramfs(script, modules,
+                                                   load_modules),
                          '-append', append or self.append,
                          '-nodefaults', '-no-reboot', *args)
         self.vm.launch()
