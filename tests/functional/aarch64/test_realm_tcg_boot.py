@@ -6,6 +6,11 @@ with QEMU answering the Realm Services Interface, and its virtio DMA goes
 through the shared half of the IPA space.
 """
 
+import hashlib
+import os
+import socket
+import threading
+
 from qemu_realm import DiskImage
 from qemu_realm.guest import GuestTest
 
@@ -74,6 +79,54 @@ class RealmTcgBoot(GuestTest):
                          'guest write did not reach the disk image')
         self.assertEqual(disk.read(7 * MIB, MIB), disk.data[7 * MIB:],
                          'guest wrote outside the range it was asked to')
+
+    def test_virtio_net_moves_data_over_user_networking(self):
+        """
+        The guest downloads a blob from a TCP server on the host's
+        loopback (slirp's 10.0.2.2), then uploads it back; both ends
+        compare checksums.
+        """
+        payload = os.urandom(1 << 20)
+        received = []
+        srv = socket.socket()
+        srv.bind(('127.0.0.1', 0))
+        srv.listen(2)
+        srv.settimeout(self.timeout)
+        port = srv.getsockname()[1]
+
+        def serve():
+            with srv:
+                conn, _ = srv.accept()          # download
+                with conn:
+                    conn.sendall(payload)
+                conn, _ = srv.accept()          # upload
+                with conn:
+                    data = bytearray()
+                    while chunk := conn.recv(65536):
+                        data += chunk
+                    received.append(bytes(data))
+        server = threading.Thread(target=serve, daemon=True)
+        server.start()
+
+        self.launch_realm(f'''
+ip link set eth0 up || fail "no eth0"
+ip addr add 10.0.2.15/24 dev eth0
+nc 10.0.2.2 {port} > /tmp/blob </dev/null || fail download
+mark got "$(sha256sum < /tmp/blob)"
+nc 10.0.2.2 {port} < /tmp/blob || fail upload
+mark sent
+''', modules=['failover', 'net_failover', 'virtio_net'],
+                          # slirp turns 10.0.2.2 into the host's loopback
+                          args=['-netdev', 'user,id=n0',
+                                '-device', 'virtio-net-pci,netdev=n0,'
+                                'romfile=,iommu_platform=on,'
+                                'disable-legacy=on'])
+        got = self.wait_marker('got').split()[0]
+        self.assertEqual(got, hashlib.sha256(payload).hexdigest())
+        self.wait_marker('sent')
+        self.wait_poweroff()
+        server.join(timeout=30)
+        self.assertEqual(received, [payload])
 
     def test_without_dma_folding_the_disk_breaks(self):
         """
