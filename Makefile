@@ -5,6 +5,7 @@
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
 #   make check      build, then run every test (checkpatch, qtest, functional)
+#   make bench      build, then print Realm-against-plain figures
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
 # the project's files) happens as part of each of these.
@@ -52,7 +53,7 @@ NINJA := ninja $(if $(V),-v)
 # The project's qtests: only these are built, not QEMU's whole suite.
 QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
 
-.PHONY: all deps prepare build demo check check-checkpatch check-qtest \
+.PHONY: all deps prepare build demo bench check check-checkpatch check-qtest \
 	check-functional clean distclean help FORCE
 
 all: build
@@ -96,6 +97,10 @@ build: prepare $(OBJ)/build.ninja
 demo: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
 		$(PYTHON) scripts/realm-demo.py --qemu $(QEMU) --assets $$assets
+
+bench: build
+	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
+		$(PYTHON) scripts/realm-bench.py --qemu $(QEMU) --assets $$assets
 
 check: build
 	build-aux/run-tests --build $(BUILD)
