@@ -267,6 +267,57 @@ static void test_refused_conversion_is_undone(void)
     realm_stop(&f);
 }
 
+/*
+ * DMA to something that is not RAM, such as the GIC's MSI doorbell, which
+ * guests program with its canonical address, must pass in either half.
+ * Here a second edu's liveness register stands for it: it returns the
+ * complement of what was written.
+ */
+static void test_dma_to_mmio_passes_in_both_halves(void)
+{
+    RealmFixture f;
+    QPCIDevice *peer;
+    QPCIBar peer_bar;
+    uint8_t pattern[LEN];
+    uint64_t iova[2];
+
+    f.qts = qtest_init("-machine virt,confidential-guest-support=rme0 "
+                       "-object rme-guest,id=rme0 -cpu max -m 256M "
+                       "-nodefaults "
+                       "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
+                       "-device edu,addr=05.0");
+    f.shared_bit = realm_info(f.qts, "shared-bit");
+    qpci_init_generic(&f.bus, f.qts, NULL, false);
+    f.dev = qpci_device_find(&f.bus.bus, EDU_DEVFN);
+    peer = qpci_device_find(&f.bus.bus, QPCI_DEVFN(5, 0));
+    g_assert_nonnull(f.dev);
+    g_assert_nonnull(peer);
+    qpci_device_enable(f.dev);
+    qpci_device_enable(peer);
+    f.bar = qpci_iomap(f.dev, 0, NULL);
+    peer_bar = qpci_iomap(peer, 0, NULL);
+
+    iova[0] = peer_bar.addr + 4;
+    iova[1] = (peer_bar.addr + 4) | f.shared_bit;
+    for (int i = 0; i < 2; i++) {
+        uint32_t value = 0x1234abcd + i;
+
+        memset(pattern, 0, sizeof(pattern));
+        memcpy(pattern, &value, sizeof(value));      /* little-endian host */
+        edu_load(&f, pattern);
+        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_SRC, EDU_BUF);
+        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_DST, iova[i]);
+        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_CNT, sizeof(value));
+        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_CMD,
+                       EDU_DMA_RUN | EDU_DMA_DEV_TO_RAM);
+        qtest_clock_step(f.qts, EDU_DMA_DELAY_NS + 1);
+        g_assert_cmphex(qpci_io_readl(peer, peer_bar, 4), ==, ~value);
+    }
+    g_assert_cmpuint(realm_info(f.qts, "denied-dma"), ==, 0);
+    g_free(peer);
+    realm_stop(&f);
+}
+
 static void test_bad_conversions_are_errors(void)
 {
     RealmFixture f;
@@ -315,6 +366,8 @@ int main(int argc, char **argv)
                    test_dma_to_bottom_half_is_refused);
     qtest_add_func("/realm/dma/beyond-ipa-space-refused",
                    test_dma_beyond_ipa_space_is_refused);
+    qtest_add_func("/realm/dma/mmio-passes-in-both-halves",
+                   test_dma_to_mmio_passes_in_both_halves);
     qtest_add_func("/realm/dma/refused-again-after-unsharing",
                    test_dma_refused_again_after_unsharing);
     qtest_add_func("/realm/convert/refused-conversion-is-undone",
