@@ -11,23 +11,11 @@
  */
 
 #include "qemu/osdep.h"
-#include "libqtest.h"
-#include "libqos/generic-pcihost.h"
-#include "libqos/pci.h"
+#include "edu-dma.h"
+#include "qemu/bswap.h"
 #include "qobject/qdict.h"
-#include "standard-headers/linux/pci_regs.h"
 
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
-#define EDU_REG_DMA_SRC     0x80
-#define EDU_REG_DMA_DST     0x88
-#define EDU_REG_DMA_CNT     0x90
-#define EDU_REG_DMA_CMD     0x98
-#define EDU_DMA_RUN         0x1
-#define EDU_DMA_RAM_TO_DEV  0x0
-#define EDU_DMA_DEV_TO_RAM  0x2
-#define EDU_BUF             0x40000
-#define EDU_DMA_DELAY_NS    (100 * 1000 * 1000)
-
 #define GRANULE             0x1000ULL
 #define RAM_A               0x41000000ULL
 #define RAM_B               0x42000000ULL
@@ -36,10 +24,12 @@
 typedef struct RealmFixture {
     QTestState *qts;
     QGenericPCIBus bus;
-    QPCIDevice *dev;
-    QPCIBar bar;
+    EduDev edu;
     uint64_t shared_bit;
 } RealmFixture;
+
+#define REALM_MACHINE "-machine virt,confidential-guest-support=rme0 " \
+                      "-object rme-guest,id=rme0 -cpu max -m 256M -nodefaults "
 
 static QDict *realm_query(QTestState *qts)
 {
@@ -58,23 +48,22 @@ static uint64_t realm_info(QTestState *qts, const char *key)
     return v;
 }
 
-static void realm_start(RealmFixture *f)
+static void realm_start_with(RealmFixture *f, const char *extra)
 {
-    f->qts = qtest_init("-machine virt,confidential-guest-support=rme0 "
-                        "-object rme-guest,id=rme0 -cpu max -m 256M "
-                        "-nodefaults "
-                        "-device edu,addr=04.0,dma_mask=0xffffffffffffffff");
+    f->qts = qtest_initf(REALM_MACHINE EDU_DEVICE_OPT("04.0") "%s", extra);
     f->shared_bit = realm_info(f->qts, "shared-bit");
     qpci_init_generic(&f->bus, f->qts, NULL, false);
-    f->dev = qpci_device_find(&f->bus.bus, EDU_DEVFN);
-    g_assert_nonnull(f->dev);
-    qpci_device_enable(f->dev);
-    f->bar = qpci_iomap(f->dev, 0, NULL);
+    edu_dev_init(&f->edu, f->qts, &f->bus.bus, EDU_DEVFN);
+}
+
+static void realm_start(RealmFixture *f)
+{
+    realm_start_with(f, "");
 }
 
 static void realm_stop(RealmFixture *f)
 {
-    g_free(f->dev);
+    edu_dev_cleanup(&f->edu);
     qtest_quit(f->qts);
 }
 
@@ -106,11 +95,7 @@ static void realm_set_ok(QTestState *qts, uint64_t gpa, uint64_t size,
 static void edu_dma(RealmFixture *f, uint64_t src, uint64_t dst,
                     uint64_t dir)
 {
-    qpci_io_writeq(f->dev, f->bar, EDU_REG_DMA_SRC, src);
-    qpci_io_writeq(f->dev, f->bar, EDU_REG_DMA_DST, dst);
-    qpci_io_writeq(f->dev, f->bar, EDU_REG_DMA_CNT, LEN);
-    qpci_io_writeq(f->dev, f->bar, EDU_REG_DMA_CMD, EDU_DMA_RUN | dir);
-    qtest_clock_step(f->qts, EDU_DMA_DELAY_NS + 1);
+    edu_dev_dma(&f->edu, src, dst, LEN, dir);
 }
 
 static void fill(uint8_t *buf, uint8_t seed)
@@ -276,45 +261,28 @@ static void test_refused_conversion_is_undone(void)
 static void test_dma_to_mmio_passes_in_both_halves(void)
 {
     RealmFixture f;
-    QPCIDevice *peer;
-    QPCIBar peer_bar;
+    EduDev peer;
     uint8_t pattern[LEN];
     uint64_t iova[2];
 
-    f.qts = qtest_init("-machine virt,confidential-guest-support=rme0 "
-                       "-object rme-guest,id=rme0 -cpu max -m 256M "
-                       "-nodefaults "
-                       "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
-                       "-device edu,addr=05.0");
-    f.shared_bit = realm_info(f.qts, "shared-bit");
-    qpci_init_generic(&f.bus, f.qts, NULL, false);
-    f.dev = qpci_device_find(&f.bus.bus, EDU_DEVFN);
-    peer = qpci_device_find(&f.bus.bus, QPCI_DEVFN(5, 0));
-    g_assert_nonnull(f.dev);
-    g_assert_nonnull(peer);
-    qpci_device_enable(f.dev);
-    qpci_device_enable(peer);
-    f.bar = qpci_iomap(f.dev, 0, NULL);
-    peer_bar = qpci_iomap(peer, 0, NULL);
+    realm_start_with(&f, "-device edu,addr=05.0");
+    edu_dev_init(&peer, f.qts, &f.bus.bus, QPCI_DEVFN(5, 0));
 
-    iova[0] = peer_bar.addr + 4;
-    iova[1] = (peer_bar.addr + 4) | f.shared_bit;
+    iova[0] = peer.bar.addr + EDU_REG_LIVENESS;
+    iova[1] = (peer.bar.addr + EDU_REG_LIVENESS) | f.shared_bit;
     for (int i = 0; i < 2; i++) {
         uint32_t value = 0x1234abcd + i;
 
         memset(pattern, 0, sizeof(pattern));
-        memcpy(pattern, &value, sizeof(value));      /* little-endian host */
+        stl_le_p(pattern, value);
         edu_load(&f, pattern);
-        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_SRC, EDU_BUF);
-        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_DST, iova[i]);
-        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_CNT, sizeof(value));
-        qpci_io_writeq(f.dev, f.bar, EDU_REG_DMA_CMD,
-                       EDU_DMA_RUN | EDU_DMA_DEV_TO_RAM);
-        qtest_clock_step(f.qts, EDU_DMA_DELAY_NS + 1);
-        g_assert_cmphex(qpci_io_readl(peer, peer_bar, 4), ==, ~value);
+        edu_dev_dma(&f.edu, EDU_BUF, iova[i], sizeof(value),
+                    EDU_DMA_DEV_TO_RAM);
+        g_assert_cmphex(qpci_io_readl(peer.dev, peer.bar, EDU_REG_LIVENESS),
+                        ==, ~value);
     }
     g_assert_cmpuint(realm_info(f.qts, "denied-dma"), ==, 0);
-    g_free(peer);
+    edu_dev_cleanup(&peer);
     realm_stop(&f);
 }
 
