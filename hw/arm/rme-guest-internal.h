@@ -33,6 +33,7 @@ struct RmeGuest {
     Error *migration_blocker;
     QLIST_HEAD(, RmeTrackedRam) tracked_ram;
     RealmDmaRegion *dma_region;
+    const RmeGuestBackend *backend;
 };
 
 /* hw/arm/realm-ipa-state.c */
