@@ -37,6 +37,7 @@
 #include "system/ramblock.h"
 #include "system/runstate.h"
 #include "cpu.h"
+#include "cpu-features.h"
 #include "kvm_arm.h"
 #include "kvm-rme.h"
 #include "kvm-rme-logic.h"
