@@ -81,13 +81,13 @@ static RmeTrackedRam *rme_guest_find_tracked(RmeGuest *rg, MemoryRegion *mr)
     return NULL;
 }
 
-/* Put back the runs in @done, newest first: see rme_guest_convert_runs */
+/* Put back the runs in @done, in order: see rme_guest_convert_runs */
 static void rme_guest_undo_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
                                 uint64_t offset, GArray *done, bool shared)
 {
     const uint64_t bs = qemu_real_host_page_size();
 
-    for (gint i = done->len - 2; i >= 0; i -= 2) {
+    for (guint i = 0; i < done->len; i += 2) {
         unsigned long a = g_array_index(done, unsigned long, i);
         unsigned long b = g_array_index(done, unsigned long, i + 1);
 

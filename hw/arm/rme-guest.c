@@ -19,6 +19,7 @@
 #include "qapi/qapi-types-qom.h"
 #include "qapi/qapi-visit-qom.h"
 #include "qemu/base64.h"
+#include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
@@ -169,6 +170,13 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_set_description(oc, "ipa-bits",
         "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
         "selects the shared half (default: chosen from the memory map)");
+}
+
+bool rme_guest_params_are_default(RmeGuest *rg)
+{
+    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA512 &&
+           buffer_is_zero(rg->personalization_value,
+                          sizeof(rg->personalization_value));
 }
 
 unsigned rme_guest_ipa_bits(RmeGuest *rg)

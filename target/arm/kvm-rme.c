@@ -36,6 +36,7 @@
 #include "system/hostmem.h"
 #include "system/ramblock.h"
 #include "system/runstate.h"
+#include "system/runstate-action.h"
 #include "cpu.h"
 #include "cpu-features.h"
 #include "kvm_arm.h"
@@ -278,10 +279,28 @@ int kvm_arm_rme_kvm_init(ConfidentialGuestSupport *cgs, Error **errp)
         return -1;
     }
 
+    /*
+     * v14 dropped the hash algorithm and RPV selection: the kernel picks.
+     * Refuse rather than run a Realm whose measurements differ from what
+     * the user asked for.
+     */
+    if (!rme_guest_params_are_default(rg)) {
+        error_setg(errp, "rme-guest: measurement-algorithm and "
+                   "personalization-value cannot be set under KVM (the "
+                   "KVM CCA v14/v15 uAPI has no way to pass them)");
+        return -1;
+    }
+
     /* Before any memory backend exists: they copy it at instance_init */
     cgs->require_guest_memfd = true;
     /* Default backends get shared memory; an explicit share=off stays */
     object_register_sugar_prop(TYPE_MEMORY_BACKEND, "share", "on", false);
+
+    /*
+     * A Realm cannot be reset: its vCPUs and memory belong to the RMM
+     * and it is populated only once.  A guest reboot ends QEMU instead.
+     */
+    reboot_action = REBOOT_ACTION_SHUTDOWN;
 
     kvm_rme.rg = rg;
     rme_guest_set_backend(rg, &kvm_rme_backend);

@@ -120,7 +120,7 @@ static void test_probe_param_garbage(void)
         g_assert_cmpint(k.n_asked, ==, 0);
         error_free(err);
     }
-    g_assert_cmpint(kvm_rme_parse_cap_param(" 251 \n", &error_abort), ==,
+    g_assert_cmpint(kvm_rme_parse_cap_param("\t251\n", &error_abort), ==,
                     251);
 }
 

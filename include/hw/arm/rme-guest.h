@@ -80,6 +80,14 @@ bool rme_guest_set_memory_top(RmeGuest *rg, hwaddr highest_gpa,
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
                               PCIBus *pci_bus, Error **errp);
 
+/**
+ * rme_guest_params_are_default: are the measured Realm parameters unset?
+ *
+ * True when measurement-algorithm and personalization-value have their
+ * defaults; backends that cannot pass them on refuse anything else.
+ */
+bool rme_guest_params_are_default(RmeGuest *rg);
+
 /** rme_guest_ipa_bits: the Realm's IPA size, 0 before it is fixed */
 unsigned rme_guest_ipa_bits(RmeGuest *rg);
 
