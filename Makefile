@@ -4,7 +4,8 @@
 #
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
-#   make check      build, then run every test (checkpatch, qtest, functional)
+#   make check      build, then run every test (checkpatch, cross-arm64,
+#                   unit, qtest, functional)
 #   make bench      build, then print Realm-against-plain figures
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
@@ -50,16 +51,19 @@ export PYTHONHASHSEED := 0
 
 NINJA := ninja $(if $(V),-v)
 
-# The project's qtests: only these are built, not QEMU's whole suite.
+# The project's qtests and unit tests: only these are built, not QEMU's
+# whole suite.
 QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all deps prepare build demo bench check check-checkpatch check-qtest \
-	check-functional clean distclean help FORCE
+.PHONY: all deps prepare build demo bench check check-checkpatch \
+	check-qtest check-functional check-unit check-cross-arm64 clean \
+	distclean help FORCE
 
 all: build
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
 $(BUILD)/.deps-stamp: build-aux/install-deps
 	@mkdir -p $(BUILD)
@@ -92,7 +96,7 @@ build: prepare $(OBJ)/build.ninja
 	@# Regenerate first: targets added by a meson.build change are unknown
 	@# to the old build.ninja.
 	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
-	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS)
+	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS) $(UNIT_TESTS)
 
 demo: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
@@ -107,6 +111,13 @@ check: build
 
 check-checkpatch: prepare
 	build-aux/run-tests --build $(BUILD) --only checkpatch
+
+check-unit: build
+	build-aux/run-tests --build $(BUILD) --only unit
+
+# The KVM code, cross-compiled for an arm64 host (build/cross-arm64)
+check-cross-arm64: prepare
+	build-aux/run-tests --build $(BUILD) --only cross-arm64
 
 check-qtest: build
 	build-aux/run-tests --build $(BUILD) --only qtest

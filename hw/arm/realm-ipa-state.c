@@ -81,14 +81,34 @@ static RmeTrackedRam *rme_guest_find_tracked(RmeGuest *rg, MemoryRegion *mr)
     return NULL;
 }
 
+/* Put back the runs in @done, in order: see rme_guest_convert_runs */
+static void rme_guest_undo_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
+                                uint64_t offset, GArray *done, bool shared)
+{
+    const uint64_t bs = qemu_real_host_page_size();
+
+    for (guint i = 0; i < done->len; i += 2) {
+        unsigned long a = g_array_index(done, unsigned long, i);
+        unsigned long b = g_array_index(done, unsigned long, i + 1);
+
+        ram_block_attributes_state_change(t->attr, a * bs, (b - a) * bs,
+                                          shared);
+        if (rg->backend) {
+            rg->backend->set_state(rg, gpa + a * bs - offset, (b - a) * bs,
+                                   !shared, NULL);
+        }
+    }
+}
+
 /*
- * Convert the granules in [offset, offset + size) of @t whose state is not
- * @shared, one run of like granules at a time, so that a failure can put
- * back exactly the runs this call changed.
+ * Convert the granules in [offset, offset + size) of @t, which @gpa
+ * addresses, whose state is not @shared, one run of like granules at a
+ * time, so that a failure can put back exactly the runs this call
+ * changed.
  */
-static int rme_guest_convert_runs(RmeTrackedRam *t, uint64_t offset,
-                                  uint64_t size, bool shared,
-                                  uint64_t *changed)
+static int rme_guest_convert_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
+                                  uint64_t offset, uint64_t size, bool shared,
+                                  uint64_t *changed, Error **errp)
 {
     RamBlockAttributes *attr = t->attr;
     const uint64_t bs = qemu_real_host_page_size();
@@ -107,6 +127,17 @@ static int rme_guest_convert_runs(RmeTrackedRam *t, uint64_t offset,
         }
         stop = shared ? find_next_bit(attr->bitmap, end, start)
                       : find_next_zero_bit(attr->bitmap, end, start);
+
+        /* The accelerator first (KVM attributes), then the listeners */
+        if (rg->backend) {
+            ret = rg->backend->set_state(rg, gpa + start * bs - offset,
+                                         (stop - start) * bs, shared, errp);
+            if (ret) {
+                rme_guest_undo_runs(rg, t, gpa, offset, done, shared);
+                *changed = 0;
+                return ret;
+            }
+        }
         g_array_append_val(done, start);
         g_array_append_val(done, stop);
 
@@ -116,24 +147,31 @@ static int rme_guest_convert_runs(RmeTrackedRam *t, uint64_t offset,
             /*
              * Fail closed.  The tracker has already marked the failed run
              * and some listeners saw it: put back this run and the runs
-             * before it, so the range is exactly as it was.  Only a
-             * change to shared can fail, so putting back (to private)
-             * cannot fail in turn.
+             * before it, in the tracker and in the accelerator, so the
+             * range is exactly as it was.  Only a change to shared can
+             * fail, so putting back (to private) cannot fail in turn.
              */
             trace_rme_guest_convert_rollback(start * bs, (stop - start) * bs,
                                              ret);
-            for (guint i = 0; i < done->len; i += 2) {
-                unsigned long a = g_array_index(done, unsigned long, i);
-                unsigned long b = g_array_index(done, unsigned long, i + 1);
-
-                ram_block_attributes_state_change(attr, a * bs, (b - a) * bs,
-                                                  shared);
-            }
+            rme_guest_undo_runs(rg, t, gpa, offset, done, shared);
             *changed = 0;
+            error_setg_errno(errp, -ret, "Realm conversion of [0x%"
+                             HWADDR_PRIx ", +0x%" PRIx64 ") to %s was "
+                             "refused by a listener; the range is unchanged",
+                             gpa, size, shared ? "shared" : "private");
             return ret;
         }
         *changed += (stop - start) * bs;
         start = stop;
+    }
+
+    /* Committed: the old state's contents go */
+    for (guint i = 0; rg->backend && i < done->len; i += 2) {
+        unsigned long a = g_array_index(done, unsigned long, i);
+        unsigned long b = g_array_index(done, unsigned long, i + 1);
+
+        rg->backend->discard(rg, t->mr->ram_block, a * bs, (b - a) * bs,
+                             shared);
     }
     return 0;
 }
@@ -181,12 +219,9 @@ int rme_guest_convert(RmeGuest *rg, hwaddr gpa, uint64_t size, bool shared,
     offset = section.offset_within_region;
     memory_region_unref(section.mr);
 
-    ret = rme_guest_convert_runs(t, offset, size, shared, &changed);
+    ret = rme_guest_convert_runs(rg, t, gpa, offset, size, shared, &changed,
+                                 errp);
     if (ret) {
-        error_setg_errno(errp, -ret, "Realm conversion of [0x%" HWADDR_PRIx
-                         ", +0x%" PRIx64 ") to %s was refused by a listener; "
-                         "the range is unchanged", gpa, size,
-                         shared ? "shared" : "private");
         return ret;
     }
     trace_rme_guest_convert(gpa, size, shared ? "shared" : "private",

@@ -43,6 +43,7 @@ struct RmeGuest {
     /* TCG backend: RIM (index 0) and REMs, hash-sized, zero padded */
     uint8_t measurements[5][64];
     uint64_t host_calls;
+    const RmeGuestBackend *backend;
 };
 
 /* hw/arm/realm-ipa-state.c */

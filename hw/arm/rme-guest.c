@@ -20,10 +20,13 @@
 #include "qapi/qapi-types-qom.h"
 #include "qapi/qapi-visit-qom.h"
 #include "qemu/base64.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
 #include "system/qtest.h"
 #include "system/tcg.h"
+#include "target/arm/kvm-rme.h"
 #include "rme-guest-internal.h"
 #include "trace.h"
 
@@ -135,8 +138,32 @@ static void rme_guest_finalize(Object *obj)
     migrate_del_blocker(&rg->migration_blocker);
 }
 
+/*
+ * confidential-guest-support hook of kvm_convert_memory(): KVM's memory
+ * faults go through the one conversion function, with its fail-closed
+ * rollback, rather than KVM's generic path.  KVM runs vCPUs without the
+ * BQL; conversions and their listeners (the DMA region, VFIO) take it.
+ */
+static int rme_guest_cgs_convert_memory(ConfidentialGuestSupport *cgs,
+                                        uint64_t gpa, uint64_t size,
+                                        bool to_private, Error **errp)
+{
+    RmeGuest *rg = RME_GUEST(cgs);
+
+    BQL_LOCK_GUARD();
+    /* KVM reports canonical IPAs; never convert by the shared alias */
+    return rme_guest_convert(rg, gpa & ~rme_guest_shared_bit(rg), size,
+                             !to_private, errp);
+}
+
 static void rme_guest_class_init(ObjectClass *oc, const void *data)
 {
+    ConfidentialGuestSupportClass *cgsc = CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
+
+    /* Only kvm_arch_init calls this: TCG and qtest RAM stays ordinary */
+    cgsc->kvm_init = kvm_arm_rme_kvm_init;
+    cgsc->convert_memory = rme_guest_cgs_convert_memory;
+
     object_class_property_add_str(oc, "measurement-algorithm",
                                   rme_guest_get_measurement_algorithm,
                                   rme_guest_set_measurement_algorithm);
@@ -163,6 +190,13 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
         "selects the shared half (default: chosen from the memory map)");
 }
 
+bool rme_guest_params_are_default(RmeGuest *rg)
+{
+    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA512 &&
+           buffer_is_zero(rg->personalization_value,
+                          sizeof(rg->personalization_value));
+}
+
 unsigned rme_guest_ipa_bits(RmeGuest *rg)
 {
     return rg->ipa_bits;
@@ -171,6 +205,11 @@ unsigned rme_guest_ipa_bits(RmeGuest *rg)
 hwaddr rme_guest_shared_bit(RmeGuest *rg)
 {
     return rg->ipa_bits ? BIT_ULL(rg->ipa_bits - 1) : 0;
+}
+
+void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend)
+{
+    rg->backend = backend;
 }
 
 RealmDmaRegion *rme_guest_dma_region(RmeGuest *rg)
@@ -249,13 +288,18 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         error_setg(errp, "rme-guest: the board did not fix the IPA size");
         return false;
     }
-    if (kvm_enabled()) {
-        error_setg(errp, "rme-guest: Realms under KVM are not supported by "
-                   "this build yet; use -accel tcg");
+    if (kvm_enabled() && !rg->backend) {
+        /* The KVM backend registers itself from kvm_arch_init */
+        error_setg(errp, "rme-guest: the KVM backend for Realms is not "
+                   "available on this host");
         return false;
     }
-    if (!tcg_enabled() && !qtest_enabled()) {
-        error_setg(errp, "rme-guest: Realms need -accel tcg or -accel qtest");
+    if (!kvm_enabled() && !tcg_enabled() && !qtest_enabled()) {
+        error_setg(errp, "rme-guest: Realms need -accel kvm, tcg or qtest");
+        return false;
+    }
+    if (rg->backend && rg->backend->check_ram &&
+        !rg->backend->check_ram(rg, ms->ram, errp)) {
         return false;
     }
 

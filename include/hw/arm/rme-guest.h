@@ -92,6 +92,14 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
  */
 MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem);
 
+/**
+ * rme_guest_params_are_default: are the measured Realm parameters unset?
+ *
+ * True when measurement-algorithm and personalization-value have their
+ * defaults; backends that cannot pass them on refuse anything else.
+ */
+bool rme_guest_params_are_default(RmeGuest *rg);
+
 /** rme_guest_ipa_bits: the Realm's IPA size, 0 before it is fixed */
 unsigned rme_guest_ipa_bits(RmeGuest *rg);
 
@@ -118,6 +126,41 @@ hwaddr rme_guest_shared_bit(RmeGuest *rg);
  */
 int rme_guest_convert(RmeGuest *rg, hwaddr gpa, uint64_t size, bool shared,
                       Error **errp);
+
+/**
+ * RmeGuestBackend: what an accelerator adds to the Realm core
+ *
+ * Under KVM the kernel keeps its own copy of the shared/private state
+ * and its own backing for each half; the KVM backend registers these so
+ * that rme_guest_convert() keeps them in step with the tracker.  TCG and
+ * qtest register none.
+ */
+typedef struct RmeGuestBackend {
+    /**
+     * @check_ram: accept or refuse the RAM region about to be tracked
+     */
+    bool (*check_ram)(RmeGuest *rg, MemoryRegion *mr, Error **errp);
+    /**
+     * @set_state: make the accelerator see [@gpa, +@size) as @shared,
+     * before the tracker and its listeners do.  Called again with
+     * !@shared to undo when a listener refuses the change.
+     */
+    int (*set_state)(RmeGuest *rg, hwaddr gpa, uint64_t size, bool shared,
+                     Error **errp);
+    /**
+     * @discard: after a change, drop the contents the range had in its
+     * old state (@shared is the new one)
+     */
+    void (*discard)(RmeGuest *rg, RAMBlock *rb, uint64_t offset,
+                    uint64_t size, bool shared);
+} RmeGuestBackend;
+
+/**
+ * rme_guest_set_backend: register the accelerator's part
+ *
+ * Must be called before the board sets up the GPA space.
+ */
+void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend);
 
 /**
  * rme_guest_count_shared: bytes of tracked RAM that are shared now
