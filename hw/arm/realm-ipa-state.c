@@ -25,6 +25,7 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp)
     RamDiscardManager *rdm;
     RmeTrackedRam *t;
     uint64_t gran;
+    bool owned = false;
 
     if (!mr || !memory_region_is_ram(mr) || !mr->ram_block) {
         error_setg(errp, "rme-guest: Realm memory must be RAM");
@@ -50,6 +51,7 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp)
                        memory_region_name(mr));
             return false;
         }
+        owned = true;
     }
 
     gran = ram_discard_manager_get_min_granularity(RAM_DISCARD_MANAGER(attr),
@@ -59,12 +61,16 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp)
         error_setg(errp, "rme-guest: host pages of %" PRIu64 " bytes are "
                    "larger than the Realm granule (%llu bytes)", gran,
                    RME_GRANULE_SIZE);
+        if (owned) {
+            ram_block_attributes_destroy(attr);
+        }
         return false;
     }
 
     t = g_new0(RmeTrackedRam, 1);
     t->mr = mr;
     t->attr = attr;
+    t->owned = owned;
     QLIST_INSERT_HEAD(&rg->tracked_ram, t, next);
     return true;
 }
@@ -79,6 +85,36 @@ static RmeTrackedRam *rme_guest_find_tracked(RmeGuest *rg, MemoryRegion *mr)
         }
     }
     return NULL;
+}
+
+bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp)
+{
+    /* Before it is mapped: listeners then find the tracker at once */
+    if (memory_region_is_mapped(mr)) {
+        error_setg(errp, "rme-guest: memory '%s' is mapped already",
+                   memory_region_name(mr));
+        return false;
+    }
+    return rme_guest_track_ram(rg, mr, errp);
+}
+
+void rme_guest_untrack_memory(RmeGuest *rg, MemoryRegion *mr)
+{
+    RmeTrackedRam *t = rme_guest_find_tracked(rg, mr);
+
+    if (!t) {
+        return;
+    }
+    /*
+     * The region is unmapped by now, so the DMA region's listener has
+     * unregistered and sent UNMAPs for what was shared.  Drop the tracker
+     * if the Realm created it (guest_memfd RAM keeps its own).
+     */
+    QLIST_REMOVE(t, next);
+    if (t->owned) {
+        ram_block_attributes_destroy(t->attr);
+    }
+    g_free(t);
 }
 
 /* Put back the runs in @done, in order: see rme_guest_convert_runs */

@@ -16,6 +16,7 @@
 typedef struct RmeTrackedRam {
     MemoryRegion *mr;
     RamBlockAttributes *attr;
+    bool owned;             /* created by the Realm, not by guest_memfd */
     QLIST_ENTRY(RmeTrackedRam) next;
 } RmeTrackedRam;
 

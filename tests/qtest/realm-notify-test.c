@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "iommu-notifier-testdev.h"
 
 #define GRANULE     0x1000ULL
@@ -25,19 +26,24 @@ typedef struct NotifyFixture {
     uint64_t shared_bit;
 } NotifyFixture;
 
-static void notify_start(NotifyFixture *f)
+static void notify_start_with(NotifyFixture *f, const char *extra)
 {
     QDict *rsp;
 
-    f->qts = qtest_init("-machine virt,confidential-guest-support=rme0 "
-                        "-object rme-guest,id=rme0 -cpu max -m 256M "
-                        "-nodefaults "
-                        "-device iommu-notifier-testdev,addr=05.0");
+    f->qts = qtest_initf("-machine virt,confidential-guest-support=rme0 "
+                         "-object rme-guest,id=rme0 -cpu max -nodefaults "
+                         "-device iommu-notifier-testdev,addr=05.0 %s",
+                         extra);
     rsp = qtest_qmp(f->qts, "{ 'execute': 'query-realm' }");
     f->shared_bit = qdict_get_uint(qdict_get_qdict(rsp, "return"),
                                    "shared-bit");
     qobject_unref(rsp);
     intd_init(&f->intd, f->qts, QPCI_DEVFN(5, 0));
+}
+
+static void notify_start(NotifyFixture *f)
+{
+    notify_start_with(f, "-m 256M");
 }
 
 static void notify_stop(NotifyFixture *f)
@@ -215,6 +221,76 @@ static void test_refused_conversion_unmaps_what_it_mapped(void)
     notify_stop(&f);
 }
 
+/* virt's ACPI memory hotplug registers (docs/specs/acpi_mem_hotplug.rst) */
+#define VIRT_MEMHP_BASE         0x09070000ULL
+#define MEMHP_SELECTOR          0x0
+#define MEMHP_CONTROL           0x14
+#define MEMHP_EJECT             (1 << 3)
+
+/*
+ * Memory plugged into a Realm is tracked like its RAM: it starts private
+ * and its conversions are notified.  When it goes, the notifiers hear
+ * UNMAPs for what was shared in it, and nothing for the rest, however
+ * large: the DMA region's listener unregisters without a flood.
+ */
+static void test_plugged_memory_is_tracked_and_unplug_unmaps(void)
+{
+    NotifyFixture f;
+    g_autofree char *bios = NULL;
+    g_autofree char *args = NULL;
+    int fd = g_file_open_tmp("realm-bios-XXXXXX", &bios, NULL);
+    QDict *rsp, *dimm;
+    QList *devs;
+    uint64_t base;
+
+    /* Firmware makes virt create its ACPI GED, which memory hotplug needs */
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 4096), ==, 0);
+    close(fd);
+    args = g_strdup_printf("-m 256M,slots=2,maxmem=1G -bios %s "
+                           "-object memory-backend-ram,id=mem1,size=128M",
+                           bios);
+    notify_start_with(&f, args);
+    unlink(bios);
+
+    qtest_qmp_device_add(f.qts, "pc-dimm", "dimm1", "{'memdev': 'mem1'}");
+    rsp = qtest_qmp(f.qts, "{ 'execute': 'query-memory-devices' }");
+    devs = qdict_get_qlist(rsp, "return");
+    g_assert_cmpuint(qlist_size(devs), ==, 1);
+    dimm = qdict_get_qdict(qobject_to(QDict, qlist_peek(devs)), "data");
+    base = qdict_get_uint(dimm, "addr");
+    qobject_unref(rsp);
+    g_assert_cmphex(base, <, f.shared_bit);
+
+    /* It starts private: nothing mapped for it */
+    expect_no_more_events(&f);
+    convert(&f, base, GRANULE, "shared", -1);
+    convert(&f, base + 0x100000, 2 * GRANULE, "shared", -1);
+    expect_event(&f, INTD_EV_MAP, base, GRANULE);
+    expect_event(&f, INTD_EV_MAP, base + 0x100000, GRANULE);
+    expect_event(&f, INTD_EV_MAP, base + 0x100000 + GRANULE, GRANULE);
+    expect_no_more_events(&f);
+
+    /* device_del asks the guest; eject it as the guest's ACPI code would */
+    qtest_qmp_assert_success(f.qts, "{ 'execute': 'device_del', "
+                             "'arguments': { 'id': 'dimm1' } }");
+    qtest_writel(f.qts, VIRT_MEMHP_BASE + MEMHP_SELECTOR, 0);
+    qtest_writeb(f.qts, VIRT_MEMHP_BASE + MEMHP_CONTROL, MEMHP_EJECT);
+    qtest_qmp_eventwait(f.qts, "DEVICE_DELETED");
+
+    expect_event(&f, INTD_EV_UNMAP, base, GRANULE);
+    expect_event(&f, INTD_EV_UNMAP, base + 0x100000, 2 * GRANULE);
+    expect_no_more_events(&f);
+
+    /* Its addresses are gone from the Realm */
+    rsp = qtest_qmp(f.qts, "{ 'execute': 'x-realm-set-ipa-state', "
+                    "'arguments': { 'gpa': %" PRIu64 ", 'size': 4096, "
+                    "'state': 'shared' } }", base);
+    g_assert(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    notify_stop(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -230,5 +306,7 @@ int main(int argc, char **argv)
                    test_replay_reports_exactly_the_shared_set);
     qtest_add_func("/realm/notify/refused-conversion-unmaps-what-it-mapped",
                    test_refused_conversion_unmaps_what_it_mapped);
+    qtest_add_func("/realm/notify/plugged-memory-tracked-unplug-unmaps",
+                   test_plugged_memory_is_tracked_and_unplug_unmaps);
     return g_test_run();
 }

@@ -163,6 +163,25 @@ typedef struct RmeGuestBackend {
 void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend);
 
 /**
+ * rme_guest_track_memory: track memory plugged into a Realm
+ * @rg: the Realm
+ * @mr: the RAM of a memory device, not mapped yet
+ * @errp: error object
+ *
+ * Gives hot- or cold-plugged memory a shared/private tracker, as the
+ * machine's RAM has; it starts private.  Call it before the memory is
+ * mapped, from the board's pre-plug handler.
+ */
+bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp);
+
+/**
+ * rme_guest_untrack_memory: forget memory unplugged from a Realm
+ *
+ * Call it after the memory has been unmapped.
+ */
+void rme_guest_untrack_memory(RmeGuest *rg, MemoryRegion *mr);
+
+/**
  * rme_guest_count_shared: bytes of tracked RAM that are shared now
  */
 uint64_t rme_guest_count_shared(RmeGuest *rg);
