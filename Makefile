@@ -23,6 +23,8 @@ SRC := $(BUILD)/src
 OBJ := $(BUILD)/qemu
 QEMU := $(OBJ)/qemu-system-aarch64
 
+# gnutls signs the Realm attestation token (ECDSA P-384) under TCG; see
+# hw/arm/realm-attest-key.c.
 # Debian's python3 sees the system meson and pycotap; a pyenv or other
 # interpreter first in PATH would not.
 PYTHON ?= /usr/bin/python3
@@ -33,6 +35,7 @@ QEMU_CONFIGURE_FLAGS := \
 	--with-devices-aarch64=realm \
 	--without-default-features \
 	--enable-tcg --enable-fdt=system --enable-slirp --enable-pixman \
+	--enable-gnutls \
 	--disable-tools --disable-docs --disable-plugins --disable-rust \
 	--disable-debug-info --enable-werror --disable-install-blobs \
 	--python=$(PYTHON) \

@@ -6,6 +6,8 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "monitor/hmp-target.h"
+#include "monitor/monitor.h"
 #include "qapi/qapi-commands-realm.h"
 
 void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
@@ -20,4 +22,9 @@ RealmInfo *qmp_query_realm(Error **errp)
 {
     error_setg(errp, "Realms are not supported by this QEMU");
     return NULL;
+}
+
+void hmp_info_realm(Monitor *mon, const QDict *qdict)
+{
+    monitor_printf(mon, "Realms are not supported by this QEMU\n");
 }

@@ -7,7 +7,12 @@
 #include "qemu/osdep.h"
 #include "hw/boards.h"
 #include "qapi/error.h"
+#include "monitor/hmp-target.h"
+#include "monitor/monitor.h"
 #include "qapi/qapi-commands-realm.h"
+#include "qobject/qdict.h"
+#include "system/kvm.h"
+#include "system/qtest.h"
 #include "rme-guest-internal.h"
 
 static RmeGuest *realm_qmp_get(Error **errp)
@@ -39,20 +44,70 @@ void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
     realm_dma_region_inject_failure(rg->dma_region, -1);
 }
 
+static char *realm_qmp_hex(RmeGuest *rg, unsigned index)
+{
+    size_t len = realm_hash_size(
+        rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
+        REALM_HASH_SHA256 : REALM_HASH_SHA512);
+    GString *hex = g_string_sized_new(2 * len);
+
+    for (size_t i = 0; i < len; i++) {
+        g_string_append_printf(hex, "%02x", rg->measurements[index][i]);
+    }
+    return g_string_free(hex, false);
+}
+
 RealmInfo *qmp_query_realm(Error **errp)
 {
     RmeGuest *rg = realm_qmp_get(errp);
     RealmInfo *info;
+    strList **tail;
 
     if (!rg) {
         return NULL;
     }
     info = g_new0(RealmInfo, 1);
+    info->state = rg->active ? REALM_STATE_ACTIVE : REALM_STATE_NEW;
+    info->backend = kvm_enabled() ? REALM_BACKEND_KVM :
+                    qtest_enabled() ? REALM_BACKEND_QTEST : REALM_BACKEND_TCG;
     info->ipa_bits = rme_guest_ipa_bits(rg);
     info->shared_bit = rme_guest_shared_bit(rg);
     info->measurement_algorithm = rg->measurement_algo;
+    info->rim = rg->active ? realm_qmp_hex(rg, 0) : g_strdup("");
+    tail = &info->rems;
+    for (unsigned i = 1; i < REALM_MEASUREMENTS; i++) {
+        QAPI_LIST_APPEND(tail, realm_qmp_hex(rg, i));
+    }
     info->shared_bytes = rme_guest_count_shared(rg);
     info->denied_dma = rg->dma_region ?
                        realm_dma_region_denied(rg->dma_region) : 0;
+    info->host_calls = rg->host_calls;
     return info;
+}
+
+void hmp_info_realm(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(RealmInfo) info = qmp_query_realm(&err);
+    unsigned i = 1;
+
+    if (!info) {
+        monitor_printf(mon, "%s\n", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    monitor_printf(mon, "state: %s\n", RealmState_str(info->state));
+    monitor_printf(mon, "backend: %s\n", RealmBackend_str(info->backend));
+    monitor_printf(mon, "ipa-bits: %u (shared bit 0x%" PRIx64 ")\n",
+                   info->ipa_bits, info->shared_bit);
+    monitor_printf(mon, "measurement-algorithm: %s\n",
+                   RmeGuestMeasurementAlgorithm_str(
+                       info->measurement_algorithm));
+    monitor_printf(mon, "rim: %s\n", info->rim);
+    for (strList *l = info->rems; l; l = l->next, i++) {
+        monitor_printf(mon, "rem%u: %s\n", i, l->value);
+    }
+    monitor_printf(mon, "shared-bytes: %" PRIu64 "\n", info->shared_bytes);
+    monitor_printf(mon, "denied-dma: %" PRIu64 "\n", info->denied_dma);
+    monitor_printf(mon, "host-calls: %" PRIu64 "\n", info->host_calls);
 }

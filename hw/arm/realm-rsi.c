@@ -42,11 +42,6 @@
 #define RSI_IPA_STATE_GET           RSI_FID(0x198)
 #define RSI_HOST_CALL               RSI_FID(0x199)
 
-#define RSI_SUCCESS                 0
-#define RSI_ERROR_INPUT             1
-#define RSI_ERROR_STATE             2
-#define RSI_INCOMPLETE              3
-
 #define RSI_ABI_VERSION_1_0         0x10000
 
 #define RSI_RIPAS_EMPTY             0
@@ -64,8 +59,6 @@
 
 #define RSI_HOST_CALL_ALIGN         0x100
 #define RSI_HOST_CALL_SIZE          0x100
-
-#define REALM_MEASUREMENTS          5   /* RIM and four REMs */
 
 static bool realm_rsi_in_par(RmeGuest *rg, uint64_t addr, uint64_t size)
 {
@@ -165,12 +158,6 @@ static void realm_rsi_ipa_state_get(RmeGuest *rg, uint64_t *x)
     x[0] = RSI_SUCCESS;
 }
 
-static size_t realm_rsi_hash_size(RmeGuest *rg)
-{
-    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
-           32 : 64;
-}
-
 /* MEASUREMENT_READ: x1 index (0 = RIM); x1..x8 = the value */
 static void realm_rsi_measurement_read(RmeGuest *rg, uint64_t *x)
 {
@@ -189,25 +176,40 @@ static void realm_rsi_measurement_read(RmeGuest *rg, uint64_t *x)
 /* MEASUREMENT_EXTEND: x1 index 1..4, x2 size <= 64, x3..x10 data */
 static void realm_rsi_measurement_extend(RmeGuest *rg, uint64_t *x)
 {
-    uint64_t index = x[1], size = x[2];
-    size_t len = realm_rsi_hash_size(rg);
-    uint8_t data[64];
-    g_autoptr(GChecksum) sum = NULL;
-    gsize out = sizeof(rg->measurements[0]);
+    uint8_t data[REALM_MEASUREMENT_WIDTH];
 
-    if (index < 1 || index >= REALM_MEASUREMENTS || size > sizeof(data)) {
-        x[0] = RSI_ERROR_INPUT;
-        return;
-    }
     for (int i = 0; i < 8; i++) {
         stq_le_p(data + 8 * i, x[3 + i]);
     }
-    /* REM = H(REM || data) */
-    sum = g_checksum_new(len == 32 ? G_CHECKSUM_SHA256 : G_CHECKSUM_SHA512);
-    g_checksum_update(sum, rg->measurements[index], len);
-    g_checksum_update(sum, data, size);
-    g_checksum_get_digest(sum, rg->measurements[index], &out);
-    x[0] = RSI_SUCCESS;
+    x[0] = x[1] <= UINT_MAX &&
+           realm_measurement_extend(rg, x[1], data, x[2]) ?
+           RSI_SUCCESS : RSI_ERROR_INPUT;
+}
+
+/* ATTESTATION_TOKEN_INIT: x1..x8 challenge; x1 = upper bound of size */
+static void realm_rsi_token_init(RmeGuest *rg, CPUState *cs, uint64_t *x)
+{
+    uint8_t challenge[REALM_MEASUREMENT_WIDTH];
+    uint64_t max_size = 0;
+
+    for (int i = 0; i < 8; i++) {
+        stq_le_p(challenge + 8 * i, x[1 + i]);
+    }
+    x[0] = realm_attest_token_init(rg, cs->cpu_index, challenge, &max_size);
+    x[1] = max_size;
+}
+
+/*
+ * ATTESTATION_TOKEN_CONTINUE: x1 granule IPA, x2 offset, x3 size;
+ * x1 = bytes written
+ */
+static void realm_rsi_token_continue(RmeGuest *rg, CPUState *cs, uint64_t *x)
+{
+    uint64_t written = 0;
+
+    x[0] = realm_attest_token_continue(rg, cs->cpu_index, x[1], x[2], x[3],
+                                       &written);
+    x[1] = written;
 }
 
 /* HOST_CALL: x1 = IPA of the RsiHostCall structure; QEMU has no use for it */
@@ -295,9 +297,12 @@ static bool realm_rsi_handle_smccc(ARMCPU *cpu, void *opaque)
         realm_rsi_host_call(rg, x);
         break;
     case RSI_ATTEST_TOKEN_INIT:
+        realm_rsi_token_init(rg, CPU(cpu), x);
+        nres = 2;
+        break;
     case RSI_ATTEST_TOKEN_CONTINUE:
-        /* Attestation is not implemented yet */
-        x[0] = SMCCC_RET_NOT_SUPPORTED;
+        realm_rsi_token_continue(rg, CPU(cpu), x);
+        nres = 2;
         break;
     default:
         if ((fid & 0xbfffffe0) == 0x84000000) {

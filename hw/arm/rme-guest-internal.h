@@ -8,10 +8,20 @@
 #define HW_ARM_RME_GUEST_INTERNAL_H
 
 #include "hw/arm/rme-guest.h"
+#include "hw/resettable.h"
 #include "qapi/qapi-types-qom.h"
 #include "system/ramblock.h"
+#include "realm-measurement.h"
 
 #define RME_RPV_SIZE 64
+
+/* RSI command return codes (RsiCommandReturnCode, B5.4.2) */
+#define RSI_SUCCESS                 0
+#define RSI_ERROR_INPUT             1
+#define RSI_ERROR_STATE             2
+#define RSI_INCOMPLETE              3
+
+typedef struct RealmAttest RealmAttest;
 
 typedef struct RmeTrackedRam {
     MemoryRegion *mr;
@@ -41,10 +51,16 @@ struct RmeGuest {
     MemoryRegion cpu_private_alias;
     MemoryRegion cpu_shared_alias;
 
-    /* TCG backend: RIM (index 0) and REMs, hash-sized, zero padded */
-    uint8_t measurements[5][64];
+    /* RIM (index 0) and REMs, hash-sized, zero padded */
+    uint8_t measurements[REALM_MEASUREMENTS][REALM_MEASUREMENT_WIDTH];
+    /* The RIM is final: the Realm may run (REALM_ACTIVE) */
+    bool active;
+    ResettableState reset_state;
+
+    /* TCG backend */
     uint64_t host_calls;
     const RmeGuestBackend *backend;
+    RealmAttest *attest;
 };
 
 /* hw/arm/realm-ipa-state.c */
@@ -78,6 +94,65 @@ hwaddr rme_guest_ripas_run(RmeGuest *rg, hwaddr gpa, hwaddr end, bool *ram);
  */
 hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
                           hwaddr *ram_end);
+
+/* hw/arm/realm-measurement.c */
+
+/**
+ * realm_measurement_compute: measure the Realm as the RMM would
+ *
+ * Sets the RIM from the Realm parameters, the initial RAM, the images in
+ * memory and the vCPUs' registers, and zeroes the REMs.  Called at the
+ * end of system reset, when the images are in memory.
+ */
+void realm_measurement_compute(RmeGuest *rg);
+
+/**
+ * realm_measurement_extend: RSI_MEASUREMENT_EXTEND
+ *
+ * Returns false if @index is not a REM (1..4) or @size exceeds 64.
+ */
+bool realm_measurement_extend(RmeGuest *rg, unsigned index,
+                              const uint8_t *data, size_t size);
+
+/* hw/arm/realm-attest.c */
+
+/**
+ * realm_attest_token_init: RSI_ATTESTATION_TOKEN_INIT on vCPU @cpu_index
+ * @challenge: the 64-byte challenge (x1..x8, little endian)
+ * @max_size: set to an upper bound of the token's size
+ *
+ * Returns an RSI status code.
+ */
+uint64_t realm_attest_token_init(RmeGuest *rg, unsigned cpu_index,
+                                 const uint8_t *challenge,
+                                 uint64_t *max_size);
+
+/**
+ * realm_attest_token_continue: RSI_ATTESTATION_TOKEN_CONTINUE
+ * @addr: IPA of a granule of Realm RAM
+ * @offset: where to write in the granule
+ * @size: room in the granule from @offset
+ * @written: set to the number of bytes written
+ *
+ * Returns an RSI status code: INCOMPLETE while more of the token is to
+ * come, SUCCESS with the last chunk.
+ */
+uint64_t realm_attest_token_continue(RmeGuest *rg, unsigned cpu_index,
+                                     uint64_t addr, uint64_t offset,
+                                     uint64_t size, uint64_t *written);
+
+/**
+ * realm_attest_reset: forget tokens in progress and the Realm's RAK
+ */
+void realm_attest_reset(RmeGuest *rg);
+
+/**
+ * realm_attest_build_token: the CCA attestation token for @challenge
+ *
+ * Returns the CBOR token, or NULL with @errp set.
+ */
+GByteArray *realm_attest_build_token(RmeGuest *rg, const uint8_t *challenge,
+                                     Error **errp);
 
 /* hw/arm/realm-rsi.c */
 

@@ -25,6 +25,7 @@
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
 #include "system/qtest.h"
+#include "system/reset.h"
 #include "system/tcg.h"
 #include "target/arm/kvm-rme.h"
 #include "rme-guest-internal.h"
@@ -32,7 +33,8 @@
 
 OBJECT_DEFINE_SIMPLE_TYPE_WITH_INTERFACES(RmeGuest, rme_guest, RME_GUEST,
                                           CONFIDENTIAL_GUEST_SUPPORT,
-                                          { TYPE_USER_CREATABLE }, { })
+                                          { TYPE_USER_CREATABLE },
+                                          { TYPE_RESETTABLE_INTERFACE }, { })
 
 RmeGuest *rme_guest_from_machine(MachineState *ms)
 {
@@ -156,13 +158,42 @@ static int rme_guest_cgs_convert_memory(ConfidentialGuestSupport *cgs,
                              !to_private, errp);
 }
 
+static ResettableState *rme_guest_get_reset_state(Object *obj)
+{
+    return &RME_GUEST(obj)->reset_state;
+}
+
+static void rme_guest_reset_enter(Object *obj, ResetType type)
+{
+    RmeGuest *rg = RME_GUEST(obj);
+
+    /* The host rebuilds the Realm: it is new until it is measured */
+    rg->active = false;
+    realm_attest_reset(rg);
+}
+
+/*
+ * The exit phase runs after every legacy reset handler's hold phase, so
+ * the loader has copied the images into RAM and the boot code has set
+ * the vCPUs' entry state: measure them before the first instruction.
+ */
+static void rme_guest_reset_exit(Object *obj, ResetType type)
+{
+    realm_measurement_compute(RME_GUEST(obj));
+}
+
 static void rme_guest_class_init(ObjectClass *oc, const void *data)
 {
     ConfidentialGuestSupportClass *cgsc = CONFIDENTIAL_GUEST_SUPPORT_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
 
     /* Only kvm_arch_init calls this: TCG and qtest RAM stays ordinary */
     cgsc->kvm_init = kvm_arm_rme_kvm_init;
     cgsc->convert_memory = rme_guest_cgs_convert_memory;
+
+    rc->get_state = rme_guest_get_reset_state;
+    rc->phases.enter = rme_guest_reset_enter;
+    rc->phases.exit = rme_guest_reset_exit;
 
     object_class_property_add_str(oc, "measurement-algorithm",
                                   rme_guest_get_measurement_algorithm,
@@ -324,6 +355,8 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         /* QEMU plays the RMM: answer the vCPUs' RSI calls */
         realm_rsi_install(rg);
     }
+    /* ... and measures the Realm at every system reset */
+    qemu_register_resettable(OBJECT(rg));
 
     cgs->ready = true;
     return true;
