@@ -120,6 +120,11 @@ def main():
     print(f'  QEMU exit status          {status}')
     print(f'  guest kernel              {marks.get("kernel", ("?",))[0]}')
     print(f'  Realm                     {marks.get("rsi", ("no RSI",))[0]}')
+    print(f'  Realm state / backend     {realm.get("state")} / '
+          f'{realm.get("backend")}')
+    print(f'  RIM ({realm.get("measurement-algorithm")})'
+          f'{" " * max(1, 20 - len(str(realm.get("measurement-algorithm"))))}'
+          f'{realm.get("rim", "?")[:32]}...')
     print(f'  IPA bits / shared bit     {realm.get("ipa-bits")} / '
           f'{realm.get("shared-bit", 0):#x}')
     print(f'  memory shared by guest    '
