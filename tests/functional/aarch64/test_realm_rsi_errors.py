@@ -19,6 +19,7 @@ from qemu_test import QemuSystemTest
 RSI_SUCCESS = 0
 RSI_ERROR_INPUT = 1
 RSI_ERROR_STATE = 2
+RSI_INCOMPLETE = 3
 NOT_SUPPORTED = (1 << 64) - 1
 RIPAS_EMPTY = 0
 ACCEPT = 0
@@ -62,6 +63,11 @@ class RealmRsiErrors(QemuSystemTest):
                              buf):
             results[m.group(1).decode()] = tuple(int(v, 16)
                                                  for v in m.groups()[1:])
+        m = re.search(rb'RSI-PROBE: rim ((?:0x[0-9a-f]{16} ){8})', buf)
+        self.assertIsNotNone(m, 'the probe printed no RIM')
+        # x1..x8, each a little-endian 64-bit word of the measurement
+        results['rim'] = b''.join(int(w, 16).to_bytes(8, 'little')
+                                  for w in m.group(1).split())
         return results
 
     def test_bad_arguments_get_architected_errors(self):
@@ -94,6 +100,25 @@ class RealmRsiErrors(QemuSystemTest):
         self.assertEqual(r['config-outside-par'][1], par)
 
         self.assertEqual(r['token-continue-before-init'][0], RSI_ERROR_STATE)
+        # A token: its size bound, then bad granules, then the first piece
+        self.assertEqual(r['token-init'][0], RSI_SUCCESS)
+        self.assertGreater(r['token-init'][1], 0)
+        self.assertEqual(r['token-init'][1] % 4096, 0)
+        for name in ('token-continue-unaligned',
+                     'token-continue-offset-outside',
+                     'token-continue-size-outside',
+                     'token-continue-outside-par',
+                     'token-continue-shared-granule'):
+            self.assertEqual(r[name][0], RSI_ERROR_INPUT, name)
+        self.assertEqual(r['set-empty-for-token'][0], RSI_SUCCESS)
+        self.assertEqual(r['set-ram-after-token'][0], RSI_SUCCESS)
+        self.assertIn(r['token-continue'][0], (RSI_SUCCESS, RSI_INCOMPLETE))
+        self.assertGreater(r['token-continue'][1], 0)
+
+        # What the guest reads as its RIM is what query-realm reports
+        algo_len = 64 if info['measurement-algorithm'] == 'sha512' else 32
+        self.assertEqual(r['measurement-read-rim'][0], RSI_SUCCESS)
+        self.assertEqual(r['rim'][:algo_len].hex(), info['rim'])
         self.assertEqual(r['unknown-rsi-fid'][0], NOT_SUPPORTED)
         self.assertEqual(r['unknown-fid'][0], NOT_SUPPORTED)
 

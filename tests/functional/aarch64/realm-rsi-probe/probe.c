@@ -18,6 +18,7 @@
 
 struct res {
     uint64_t x0, x1, x2;
+    uint64_t x[9];          /* x0..x8, for calls that return more */
 };
 
 static struct res smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -28,13 +29,18 @@ static struct res smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
     register uint64_t x2 asm("x2") = a2;
     register uint64_t x3 asm("x3") = a3;
     register uint64_t x4 asm("x4") = a4;
+    register uint64_t x5 asm("x5") = 0;
+    register uint64_t x6 asm("x6") = 0;
+    register uint64_t x7 asm("x7") = 0;
+    register uint64_t x8 asm("x8") = 0;
 
     asm volatile("smc #0"
-                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4)
+                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4),
+                   "+r"(x5), "+r"(x6), "+r"(x7), "+r"(x8)
                  :
-                 : "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-                   "x13", "x14", "x15", "x16", "x17", "memory");
-    return (struct res){ x0, x1, x2 };
+                 : "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+                   "x17", "memory");
+    return (struct res){ x0, x1, x2, { x0, x1, x2, x3, x4, x5, x6, x7, x8 } };
 }
 
 static void putc_(char c)
@@ -133,9 +139,37 @@ void __attribute__((used)) probe_main(void)
     r = smc(RSI(0x193), 1, 65, 0, 0);
     report("measurement-extend-too-long", r);
 
-    /* ATTESTATION_TOKEN_CONTINUE before INIT */
+    /* The RIM, as the guest reads it: printed for the test to compare */
+    r = smc(RSI(0x192), 0, 0, 0, 0);
+    report("measurement-read-rim", r);
+    puts_("RSI-PROBE: rim ");
+    for (int i = 1; i <= 8; i++) {
+        puthex(r.x[i]);
+        putc_(' ');
+    }
+    puts_("\n");
+
+    /* ATTESTATION_TOKEN_CONTINUE before INIT, then with bad arguments */
     r = smc(RSI(0x195), page, 0, 4096, 0);
     report("token-continue-before-init", r);
+    r = smc(RSI(0x194), 0x1111, 0x2222, 0x3333, 0x4444);
+    report("token-init", r);
+    r = smc(RSI(0x195), page + 8, 0, 4096, 0);
+    report("token-continue-unaligned", r);
+    r = smc(RSI(0x195), page, 4096, 0, 0);
+    report("token-continue-offset-outside", r);
+    r = smc(RSI(0x195), page, 2048, 4096, 0);
+    report("token-continue-size-outside", r);
+    r = smc(RSI(0x195), par, 0, 4096, 0);
+    report("token-continue-outside-par", r);
+    r = smc(RSI(0x197), page + 4096, page + 8192, 0, 0);
+    report("set-empty-for-token", r);
+    r = smc(RSI(0x195), page + 4096, 0, 4096, 0);
+    report("token-continue-shared-granule", r);
+    r = smc(RSI(0x197), page + 4096, page + 8192, 1, 0);
+    report("set-ram-after-token", r);
+    r = smc(RSI(0x195), page, 0, 4096, 0);
+    report("token-continue", r);
 
     r = smc(RSI(0x199), page + 8, 0, 0, 0);
     report("host-call-unaligned", r);
