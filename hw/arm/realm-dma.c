@@ -340,6 +340,11 @@ AddressSpace *realm_dma_region_address_space(RealmDmaRegion *rdr)
     return &rdr->as;
 }
 
+MemoryRegion *realm_dma_region_root(RealmDmaRegion *rdr)
+{
+    return MEMORY_REGION(rdr);
+}
+
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr)
 {
     return qatomic_read(&rdr->denied);

@@ -205,6 +205,12 @@ RealmDmaRegion *realm_dma_region_new(RmeGuest *rg, unsigned ipa_bits);
 /** realm_dma_region_address_space: the address space DMA goes through */
 AddressSpace *realm_dma_region_address_space(RealmDmaRegion *rdr);
 
+/**
+ * realm_dma_region_root: the region to root a device's DMA address space
+ * at, for devices that take a "dma" memory region link (virtio-mmio)
+ */
+MemoryRegion *realm_dma_region_root(RealmDmaRegion *rdr);
+
 /** realm_dma_region_denied: number of DMA accesses refused so far */
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr);
 

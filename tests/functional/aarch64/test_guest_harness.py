@@ -44,6 +44,19 @@ class GuestHarness(GuestTest):
         self.assertEqual(disk.read(7 * MIB, MIB), disk.data[7 * MIB:],
                          'guest wrote outside the range it was asked to')
 
+    def test_virtio_blk_mmio_still_works_outside_realms(self):
+        """A plain machine's virtio-mmio transports are unchanged."""
+        disk = DiskImage(self.scratch_file('disk.raw'), 8 * MIB)
+        self.launch_guest(
+            'wait_dev /dev/vda\n'
+            'mark read "$(head -c 4194304 /dev/vda | sha256sum)"\n',
+            modules=['virtio_mmio', 'virtio_blk'],
+            args=['-drive', f'file={disk.path},format=raw,if=none,id=d0',
+                  '-device', 'virtio-blk-device,drive=d0'])
+        read = self.wait_marker('read').split()[0]
+        self.assertEqual(read, disk.sha256(0, 4 * MIB))
+        self.wait_poweroff()
+
 
 if __name__ == '__main__':
     GuestTest.main()

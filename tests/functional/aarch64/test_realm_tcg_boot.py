@@ -80,6 +80,27 @@ class RealmTcgBoot(GuestTest):
         self.assertEqual(disk.read(7 * MIB, MIB), disk.data[7 * MIB:],
                          'guest wrote outside the range it was asked to')
 
+    def test_virtio_blk_mmio_through_shared_half(self):
+        """
+        The same disk on a virtio-mmio transport: the Realm's virtio-mmio
+        DMA goes through the Realm DMA region too.
+        """
+        disk = DiskImage(self.scratch_file('disk.raw'), 8 * MIB)
+        self.launch_realm(DISK_SCRIPT + WRITE_SCRIPT,
+                          modules=['virtio_mmio', 'virtio_blk'],
+                          args=['-drive', f'file={disk.path},format=raw,'
+                                'if=none,id=d0',
+                                '-device', 'virtio-blk-device,drive=d0'])
+        read = self.wait_marker('read').split()[0]
+        self.assertEqual(read, disk.sha256(0, 4 * MIB),
+                         'guest read different data than the host wrote')
+        self.wait_marker('wrote')
+        info = self.vm.qmp('query-realm')['return']
+        self.assertEqual(info['denied-dma'], 0)
+        self.wait_poweroff()
+        self.assertEqual(disk.read(6 * MIB, MIB), disk.data[:MIB],
+                         'guest write did not reach the disk image')
+
     def test_virtio_net_moves_data_over_user_networking(self):
         """
         The guest downloads a blob from a TCP server on the host's
