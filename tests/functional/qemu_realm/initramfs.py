@@ -71,5 +71,7 @@ class Initramfs:
 
     def write(self, path):
         with open(path, 'wb') as f:
-            f.write(gzip.compress(self.cpio(), compresslevel=1))
+            # mtime=0: the same contents give the same bytes, and so the
+            # same Realm Initial Measurement on every run
+            f.write(gzip.compress(self.cpio(), compresslevel=1, mtime=0))
         return path
