@@ -302,9 +302,7 @@ static void realm_attest_realm_claims(RmeGuest *rg, const uint8_t *challenge,
                                       const GByteArray *rak_key,
                                       GByteArray *claims)
 {
-    RealmHashAlgo algo =
-        rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
-        REALM_HASH_SHA256 : REALM_HASH_SHA512;
+    RealmHashAlgo algo = realm_measurement_algo(rg);
     size_t hlen = realm_hash_size(algo);
 
     cbor_put_map(claims, 8);

@@ -177,7 +177,7 @@ static void realm_rim_extend(RealmHashAlgo algo, uint8_t *rim,
     realm_hash(algo, desc, REALM_DESC_SIZE, rim);
 }
 
-static RealmHashAlgo realm_algo(RmeGuest *rg)
+RealmHashAlgo realm_measurement_algo(RmeGuest *rg)
 {
     return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
            REALM_HASH_SHA256 : REALM_HASH_SHA512;
@@ -186,7 +186,7 @@ static RealmHashAlgo realm_algo(RmeGuest *rg)
 /* Step 2: RMI_RTT_INIT_RIPAS, one descriptor per RTT entry (B3.46) */
 static void realm_measure_ripas(RmeGuest *rg, uint8_t *rim)
 {
-    RealmHashAlgo algo = realm_algo(rg);
+    RealmHashAlgo algo = realm_measurement_algo(rg);
     hwaddr par = rme_guest_shared_bit(rg), gpa = 0, end;
     uint8_t desc[REALM_DESC_SIZE];
 
@@ -238,7 +238,7 @@ static unsigned realm_measure_data(RmeGuest *rg, uint8_t *rim)
     g_autoptr(GArray) ranges = g_array_new(false, false,
                                            sizeof(RealmDataRange));
     g_autofree uint8_t *page = g_malloc(RME_GRANULE_SIZE);
-    RealmHashAlgo algo = realm_algo(rg);
+    RealmHashAlgo algo = realm_measurement_algo(rg);
     hwaddr done = 0, par = rme_guest_shared_bit(rg);
     uint8_t desc[REALM_DESC_SIZE], content[REALM_MEASUREMENT_WIDTH];
     unsigned count = 0;
@@ -277,7 +277,7 @@ static unsigned realm_measure_data(RmeGuest *rg, uint8_t *rim)
 static void realm_measure_recs(RmeGuest *rg, uint8_t *rim)
 {
     g_autofree uint8_t *params = g_malloc(REALM_PARAMS_SIZE);
-    RealmHashAlgo algo = realm_algo(rg);
+    RealmHashAlgo algo = realm_measurement_algo(rg);
     uint8_t desc[REALM_DESC_SIZE], content[REALM_MEASUREMENT_WIDTH];
     CPUState *cs;
 
@@ -300,8 +300,8 @@ void realm_measurement_compute(RmeGuest *rg)
     unsigned granules;
 
     /* Step 1: RMI_REALM_CREATE initialises the RIM (B4.3.9.4) */
-    realm_encode_realm_params(params, realm_algo(rg), rme_guest_ipa_bits(rg));
-    realm_hash(realm_algo(rg), params, REALM_PARAMS_SIZE, rim);
+    realm_encode_realm_params(params, realm_measurement_algo(rg), rme_guest_ipa_bits(rg));
+    realm_hash(realm_measurement_algo(rg), params, REALM_PARAMS_SIZE, rim);
 
     realm_measure_ripas(rg, rim);
     granules = realm_measure_data(rg, rim);
@@ -317,7 +317,7 @@ void realm_measurement_compute(RmeGuest *rg)
 bool realm_measurement_extend(RmeGuest *rg, unsigned index,
                               const uint8_t *data, size_t size)
 {
-    RealmHashAlgo algo = realm_algo(rg);
+    RealmHashAlgo algo = realm_measurement_algo(rg);
     size_t len = realm_hash_size(algo);
     uint8_t buf[REALM_MEASUREMENT_WIDTH * 2];
 

@@ -19,10 +19,14 @@
 /* RmiRealmParams and RmiRecParams: one granule each */
 #define REALM_PARAMS_SIZE           0x1000
 
+/* Values as RmiHashAlgorithm and RsiRealmConfig.hash_algo encode them */
 typedef enum RealmHashAlgo {
-    REALM_HASH_SHA256,
-    REALM_HASH_SHA512,
+    REALM_HASH_SHA256 = 0,
+    REALM_HASH_SHA512 = 1,
 } RealmHashAlgo;
+
+/** realm_measurement_algo: the Realm's measurement-algorithm */
+RealmHashAlgo realm_measurement_algo(RmeGuest *rg);
 
 size_t realm_hash_size(RealmHashAlgo algo);
 void realm_hash(RealmHashAlgo algo, const void *buf, size_t len,

@@ -46,9 +46,7 @@ void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
 
 static char *realm_qmp_hex(RmeGuest *rg, unsigned index)
 {
-    size_t len = realm_hash_size(
-        rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
-        REALM_HASH_SHA256 : REALM_HASH_SHA512);
+    size_t len = realm_hash_size(realm_measurement_algo(rg));
     GString *hex = g_string_sized_new(2 * len);
 
     for (size_t i = 0; i < len; i++) {

@@ -54,8 +54,6 @@
 #define RSI_CONFIG_IPA_BITS         0x000
 #define RSI_CONFIG_HASH_ALGO        0x008
 #define RSI_CONFIG_RPV              0x200
-#define RSI_HASH_SHA256             0
-#define RSI_HASH_SHA512             1
 
 #define RSI_HOST_CALL_ALIGN         0x100
 #define RSI_HOST_CALL_SIZE          0x100
@@ -87,9 +85,7 @@ static void realm_rsi_realm_config(RmeGuest *rg, uint64_t *x)
         return;
     }
     stq_le_p(page + RSI_CONFIG_IPA_BITS, rme_guest_ipa_bits(rg));
-    stq_le_p(page + RSI_CONFIG_HASH_ALGO,
-             rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA256 ?
-             RSI_HASH_SHA256 : RSI_HASH_SHA512);
+    stq_le_p(page + RSI_CONFIG_HASH_ALGO, realm_measurement_algo(rg));
     memcpy(page + RSI_CONFIG_RPV, rg->personalization_value, RME_RPV_SIZE);
     if (address_space_write(&address_space_memory, addr,
                             MEMTXATTRS_UNSPECIFIED, page,
