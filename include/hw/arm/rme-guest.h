@@ -14,6 +14,7 @@
 #define HW_ARM_RME_GUEST_H
 
 #include "exec/hwaddr.h"
+#include "system/memory.h"
 #include "qom/object.h"
 #include "system/confidential-guest-support.h"
 
@@ -213,6 +214,61 @@ MemoryRegion *realm_dma_region_root(RealmDmaRegion *rdr);
 
 /** realm_dma_region_denied: number of DMA accesses refused so far */
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr);
+
+/**
+ * RealmDmaStats: IOMMU notifications of the Realm DMA region
+ *
+ * @maps: MAP events sent
+ * @unmaps: UNMAP events sent
+ * @refused_maps: MAP events a notifier (VFIO) refused
+ * @failed_unmaps: UNMAP events a notifier failed to carry out
+ * @lost_maps: blocks still shared that a notifier refused to map again
+ *     after a merge or a partial unshare; devices cannot reach them
+ */
+typedef struct RealmDmaStats {
+    uint64_t maps;
+    uint64_t unmaps;
+    uint64_t refused_maps;
+    uint64_t failed_unmaps;
+    uint64_t lost_maps;
+} RealmDmaStats;
+
+/** realm_dma_region_stats: counts of the region's notifications so far */
+void realm_dma_region_stats(RealmDmaRegion *rdr, RealmDmaStats *stats);
+
+/**
+ * RealmDmaBlockFn: called for one block mapped through the region
+ * @iova: its IOVA, in the shared half
+ * @size: its size, a power of two to whose multiple @iova is aligned
+ */
+typedef void (*RealmDmaBlockFn)(hwaddr iova, uint64_t size, void *opaque);
+
+/**
+ * realm_dma_region_foreach_mapping: list the blocks mapped now
+ *
+ * These are the IOTLB entries the region's IOMMU notifiers (VFIO) were
+ * told about and not told to forget, in ascending order within each RAM
+ * section.
+ */
+void realm_dma_region_foreach_mapping(RealmDmaRegion *rdr,
+                                      RealmDmaBlockFn fn, void *opaque);
+
+/**
+ * realm_dma_region_foreach_shared: list the shared RAM
+ *
+ * Calls @fn for each run of shared granules of each tracked RAM
+ * section, as the trackers say.
+ */
+void realm_dma_region_foreach_shared(RealmDmaRegion *rdr,
+                                     ReplayRamDiscardState fn, void *opaque);
+
+/**
+ * realm_dma_region_take_error: why the region refused a conversion
+ *
+ * Returns the error of the last refused change to shared, or %NULL, and
+ * forgets it.
+ */
+Error *realm_dma_region_take_error(RealmDmaRegion *rdr);
 
 /**
  * realm_dma_region_set_enabled: turn DMA folding on or off
