@@ -149,7 +149,9 @@ class RealmVfioUserBoot(RealmVfioUserTest):
         page is made private (splitting the block it was in) the server
         has no mapping for it, its DMA faults and memory is unchanged.
         """
-        server = self.start_server(exact_unmap=True)
+        # Splitting the largest block in the middle takes about
+        # 2 * log2(its pages) mappings: more than libvfio-user's 16
+        server = self.start_server(exact_unmap=True, max_maps=64)
         self.launch_with_device(server)
         self.wait_marker('ready')
         self.qmp('stop')
@@ -221,7 +223,7 @@ class RealmVfioUserConversions(RealmVfioUserTest):
         self.assertIn('return', resp, f'unsharing {gpa:#x}+{size:#x}: {resp}')
 
     def test_conversions_keep_the_server_in_step(self):
-        server = self.start_server(exact_unmap=True)
+        server = self.start_server(exact_unmap=True, max_maps=64)
         self.launch_bare(server)
         sbit = self.qmp('query-realm')['shared-bit']
         base = RAM_BASE + 16 * MIB
@@ -273,6 +275,7 @@ class RealmVfioUserConversions(RealmVfioUserTest):
         # 12 KiB at a 256 KiB boundary is two blocks: one more than fits
         resp = self.set_state(RAM_BASE + 256 * KIB, 12 * KIB, 'shared')
         self.assertIn('error', resp, 'a conversion beyond the limit worked')
+        self.error = resp['error']['desc']
         after = (server.maps(), self.shared_memory(),
                  self.qmp('query-realm')['shared-bytes'])
         self.assertEqual(after, before, 'the failed conversion left traces')
@@ -283,9 +286,8 @@ class RealmVfioUserConversions(RealmVfioUserTest):
         return server
 
     def test_advertised_limit_refuses_conversion_cleanly(self):
-        server = self.check_limit(advertise=True)
-        # QEMU knew the limit: it never sent a MAP the server had to refuse
-        self.assert_nothing_refused(server)
+        self.check_limit(advertise=True)
+        self.assertIn('at most 4 DMA mappings', self.error)
 
     def test_server_refusal_fails_conversion_cleanly(self):
         server = self.check_limit(advertise=False)
