@@ -170,8 +170,8 @@ void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend);
  * @errp: error object
  *
  * Gives hot- or cold-plugged memory a shared/private tracker, as the
- * machine's RAM has; it starts private.  Call it before the memory is
- * mapped, from the board's pre-plug handler.
+ * machine's RAM has, after the same checks; it starts private.  Call it
+ * from the board's plug handler, before the memory is mapped.
  */
 bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp);
 
