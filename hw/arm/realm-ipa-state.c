@@ -97,6 +97,11 @@ bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp)
                    memory_region_name(mr));
         return false;
     }
+    /* What the machine's RAM must be, plugged memory must be too */
+    if (rg->backend && rg->backend->check_ram &&
+        !rg->backend->check_ram(rg, mr, errp)) {
+        return false;
+    }
     return rme_guest_track_ram(rg, mr, errp);
 }
 

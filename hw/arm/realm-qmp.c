@@ -71,10 +71,18 @@ RealmInfo *qmp_query_realm(Error **errp)
     info->ipa_bits = rme_guest_ipa_bits(rg);
     info->shared_bit = rme_guest_shared_bit(rg);
     info->measurement_algorithm = rg->measurement_algo;
-    info->rim = rg->active ? realm_qmp_hex(rg, 0) : g_strdup("");
-    tail = &info->rems;
-    for (unsigned i = 1; i < REALM_MEASUREMENTS; i++) {
-        QAPI_LIST_APPEND(tail, realm_qmp_hex(rg, i));
+    if (kvm_enabled()) {
+        /* The RMM holds the real values: report only QEMU's prediction */
+        if (rg->measured) {
+            info->expected_rim = realm_qmp_hex(rg, 0);
+        }
+    } else {
+        info->rim = rg->active ? realm_qmp_hex(rg, 0) : g_strdup("");
+        info->has_rems = true;
+        tail = &info->rems;
+        for (unsigned i = 1; i < REALM_MEASUREMENTS; i++) {
+            QAPI_LIST_APPEND(tail, realm_qmp_hex(rg, i));
+        }
     }
     info->shared_bytes = rme_guest_count_shared(rg);
     info->denied_dma = rg->dma_region ?
@@ -152,6 +160,31 @@ static void hmp_realm_ranges(Monitor *mon, const char *what,
     }
 }
 
+RealmImageList *qmp_x_query_realm_images(Error **errp)
+{
+    RmeGuest *rg = realm_qmp_get(errp);
+    g_autoptr(GArray) images = NULL;
+    RealmImageList *list = NULL, **tail = &list;
+
+    if (!rg) {
+        return NULL;
+    }
+    images = rme_guest_initial_images(rg, errp);
+    if (!images) {
+        return NULL;
+    }
+    for (guint i = 0; i < images->len; i++) {
+        RealmRimImage *img = &g_array_index(images, RealmRimImage, i);
+        RealmImage *info = g_new0(RealmImage, 1);
+
+        info->name = g_strdup(img->name);
+        info->gpa = img->base;
+        info->size = img->size;
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return list;
+}
+
 void hmp_info_realm(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
@@ -171,7 +204,14 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
     monitor_printf(mon, "measurement-algorithm: %s\n",
                    RmeGuestMeasurementAlgorithm_str(
                        info->measurement_algorithm));
-    monitor_printf(mon, "rim: %s\n", info->rim);
+    if (info->rim) {
+        monitor_printf(mon, "rim: %s\n", info->rim);
+    }
+    if (info->expected_rim) {
+        monitor_printf(mon, "expected-rim: %s (QEMU's prediction; the "
+                       "RMM's value is in the attestation token)\n",
+                       info->expected_rim);
+    }
     for (strList *l = info->rems; l; l = l->next, i++) {
         monitor_printf(mon, "rem%u: %s\n", i, l->value);
     }
