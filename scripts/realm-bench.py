@@ -19,6 +19,8 @@ dma   boots the kernel as a plain guest, as a plain guest that bounces
         isolates what the Realm DMA region costs (target >= 0.9x).
       All three use --memory (default 8G): with less, arm64 shrinks the
       plain guest's swiotlb to 1 MiB per GiB and nothing is comparable.
+      The same throughput per second of QEMU CPU time is printed too: on
+      a loaded host it varies much less than wall time.
 vfio  a Realm that runs no code (-S) with 1 GiB of memfd RAM and a
       vfio-user-pci device served by tests/vfio-user/realm-dma-server:
       time and DMA MAP/UNMAP events for converting 1 GiB, 64 MiB, an
@@ -87,6 +89,7 @@ def run_once(args, kernel, initrd, disk, config):
     start = time.monotonic()
     init_at = None
     passes = {}
+    cpu = {}
     with subprocess.Popen(cmd, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT) as proc:
         try:
@@ -94,16 +97,29 @@ def run_once(args, kernel, initrd, disk, config):
                 line = raw.decode(errors='replace')
                 if f'{MARKER} init' in line and init_at is None:
                     init_at = time.monotonic() - start
+                    cpu[0] = cpu_seconds(proc.pid)
                 elif f'{MARKER} read-' in line:
                     n = int(line.split(f'{MARKER} read-')[1].split()[0])
                     passes[n] = float(line.split()[-1])
+                    cpu[n] = cpu_seconds(proc.pid)
             proc.wait(timeout=60)
         finally:
             if proc.poll() is None:
                 proc.kill()
     if init_at is None or len(passes) != args.passes:
         raise RuntimeError(f'{config} run failed')
-    return init_at, [passes[i + 1] for i in range(args.passes)]
+    return (init_at, [passes[i + 1] for i in range(args.passes)],
+            [cpu[i + 1] - cpu[i] for i in range(args.passes)])
+
+
+def cpu_seconds(pid):
+    """
+    User and system CPU time of QEMU so far.  On a busy host, wall times
+    stretch with the load; the work QEMU did varies much less.
+    """
+    with open(f'/proc/{pid}/stat', encoding='ascii') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def bench_dma(args, assets, work):
@@ -121,18 +137,20 @@ def bench_dma(args, assets, work):
     results = {c: [] for c in CONFIGS}
     for i in range(args.runs):
         for config in CONFIGS:          # interleaved: fair to all
-            boot, passes = run_once(args, assets.kernel(), initrd, disk,
-                                    config)
-            results[config].append((boot, passes))
+            boot, passes, cpu = run_once(args, assets.kernel(), initrd,
+                                         disk, config)
+            results[config].append((boot, passes, cpu))
             print(f'run {i + 1}/{args.runs} {config:12}: /init after'
                   f' {boot:5.2f} s, {args.disk_mib} MiB passes (s): '
-                  + ' '.join(f'{p:.2f}' for p in passes), flush=True)
+                  + ' '.join(f'{p:.2f}' for p in passes)
+                  + ', QEMU CPU (s): ' + ' '.join(f'{c:.2f}' for c in cpu),
+                  flush=True)
 
     def boot(config):
         return statistics.median(r[0] for r in results[config])
 
-    def thr(config, first):
-        times = [r[1][0] if first else statistics.median(r[1][1:])
+    def thr(config, first, idx=1):
+        times = [r[idx][0] if first else statistics.median(r[idx][1:])
                  for r in results[config]]
         return args.disk_mib / statistics.median(times)
 
@@ -150,6 +168,11 @@ def bench_dma(args, assets, work):
         print(f'  {"":22}realm/plain {r / p:5.2f}x'
               f'  realm/plain-bounce {r / b:5.2f}x'
               + ('  (target >= 0.9x)' if not first else ''))
+    p, b, r = (thr(c, False, 2) for c in CONFIGS)
+    print(f'  per QEMU CPU second (steady): plain {p:6.1f} MiB'
+          f'  plain-bounce {b:6.1f} MiB  realm {r:6.1f} MiB')
+    print(f'  {"":22}realm/plain {r / p:5.2f}x'
+          f'  realm/plain-bounce {r / b:5.2f}x')
 
 
 class Qmp:
