@@ -29,6 +29,13 @@ QEMU := $(OBJ)/qemu-system-aarch64
 # interpreter first in PATH would not.
 PYTHON ?= /usr/bin/python3
 
+# Firmware and option ROMs come from Debian's packages, as for Debian's
+# qemu: its FIRMWAREPATH (debian/rules), then /usr/lib/ipxe/qemu, where
+# bookworm's ipxe-qemu installs efi-virtio.rom, the ROM of virt's default
+# NIC (the +ds source has no ROMs).  Newer ipxe-qemu installs into
+# /usr/share/qemu, which comes first.
+FIRMWAREPATH ?= /usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
+
 QEMU_CONFIGURE_FLAGS := \
 	--target-list=aarch64-softmmu \
 	--without-default-devices \
@@ -38,6 +45,7 @@ QEMU_CONFIGURE_FLAGS := \
 	--enable-gnutls \
 	--disable-tools --disable-docs --disable-plugins --disable-rust \
 	--disable-debug-info --enable-werror --disable-install-blobs \
+	--firmwarepath=$(FIRMWAREPATH) \
 	--python=$(PYTHON) \
 	$(QEMU_CONFIGURE_EXTRA)
 
@@ -100,6 +108,15 @@ build: prepare $(OBJ)/build.ninja
 	@# to the old build.ninja.
 	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
 	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS) $(UNIT_TESTS)
+	@# Run from the build tree, QEMU looks for firmware under
+	@# qemu-bundle/<each firmware path entry>: link those to the host's
+	@# directories, as an installed QEMU would find them.
+	@for d in $(subst :, ,$(FIRMWAREPATH)); do \
+		if [ -d "$$d" ] && [ ! -e "$(OBJ)/qemu-bundle$$d" ]; then \
+			mkdir -p "$$(dirname "$(OBJ)/qemu-bundle$$d")" && \
+			ln -s "$$d" "$(OBJ)/qemu-bundle$$d" || exit 1; \
+		fi; \
+	done
 
 demo: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \

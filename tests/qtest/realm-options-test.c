@@ -8,6 +8,7 @@
 #include "libqtest.h"
 #include "qemu/bswap.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 
 /* 64 bytes of 0x01, base64 encoded */
 #define RPV_ONES "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB" \
@@ -225,6 +226,46 @@ static void test_fw_cfg_has_no_dma_in_a_realm(void)
                                     "-object rme-guest,id=rme0") & 2, ==, 0);
 }
 
+/*
+ * The plain command line, without -nodefaults: the default NIC needs its
+ * option ROM, efi-virtio.rom, from Debian's ipxe-qemu through the
+ * firmware path.  The NIC is modern virtio with iommu_platform=on.
+ */
+static void test_default_command_line_starts(void)
+{
+    QTestState *qts = qtest_init("-machine virt,confidential-guest-support="
+                                 "rme0 -object rme-guest,id=rme0 -cpu max "
+                                 "-display none");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-pci' }");
+    QList *buses = qdict_get_qlist(rsp, "return");
+    QListEntry *b, *d;
+    bool nic = false;
+
+    QLIST_FOREACH_ENTRY(buses, b) {
+        QDict *bus = qobject_to(QDict, qlist_entry_obj(b));
+
+        QLIST_FOREACH_ENTRY(qdict_get_qlist(bus, "devices"), d) {
+            QDict *dev = qobject_to(QDict, qlist_entry_obj(d));
+            QDict *id = qdict_get_qdict(dev, "id");
+            QDict *cls = qdict_get_qdict(dev, "class_info");
+
+            /* virtio 1.0 network device: 0x1af4:0x1041, Ethernet */
+            if (qdict_get_int(id, "vendor") == 0x1af4 &&
+                qdict_get_int(id, "device") == 0x1041 &&
+                qdict_get_int(cls, "class") == 0x0200) {
+                nic = true;
+            }
+        }
+    }
+    qobject_unref(rsp);
+    g_assert_true(nic);
+    rsp = qtest_qmp(qts, "{ 'execute': 'query-realm' }");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(rsp, "return"), "state"),
+                    ==, "active");
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
 static void test_options_are_applied(void)
 {
     QTestState *qts = qtest_init(REALM_MACHINE
@@ -301,6 +342,8 @@ int main(int argc, char **argv)
                    test_dma_goes_through_the_realm);
     qtest_add_func("/realm/dma/fw-cfg-has-no-dma",
                    test_fw_cfg_has_no_dma_in_a_realm);
+    qtest_add_func("/realm/default-command-line-starts",
+                   test_default_command_line_starts);
     qtest_add_func("/realm/options/applied", test_options_are_applied);
     qtest_add_func("/realm/migration-is-blocked", test_migration_is_blocked);
     qtest_add_func("/realm/psci-conduit-is-smc", test_psci_conduit_is_smc);
