@@ -5,7 +5,7 @@
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
 #   make check      build, then run every test (checkpatch, cross-arm64,
-#                   unit, qtest, functional)
+#                   unit, qtest, functional, docs)
 #   make bench      build, then print Realm-against-plain figures
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
@@ -68,8 +68,8 @@ QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all deps prepare build demo bench check check-checkpatch \
-	check-qtest check-functional check-unit check-cross-arm64 clean \
-	distclean help FORCE
+	check-qtest check-functional check-unit check-cross-arm64 \
+	check-docs clean distclean help FORCE
 
 all: build
 
@@ -144,6 +144,10 @@ check-qtest: build
 
 check-functional: build
 	build-aux/run-tests --build $(BUILD) --only functional
+
+# The project's documentation pages, with QEMU's Sphinx setup
+check-docs: prepare
+	build-aux/run-tests --build $(BUILD) --only docs
 
 clean:
 	rm -rf $(OBJ)
