@@ -12,9 +12,8 @@ directly with valid and invalid arguments and prints the results.
 import os
 import re
 import shutil
-import subprocess
 
-from qemu_test import QemuSystemTest
+from qemu_realm.guest import RealmTestCase
 
 RSI_SUCCESS = 0
 RSI_ERROR_INPUT = 1
@@ -25,7 +24,7 @@ RIPAS_EMPTY = 0
 ACCEPT = 0
 
 
-class RealmRsiErrors(QemuSystemTest):
+class RealmRsiErrors(RealmTestCase):
 
     timeout = 60
     CC = 'aarch64-linux-gnu-gcc'
@@ -36,34 +35,37 @@ class RealmRsiErrors(QemuSystemTest):
         src = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'realm-rsi-probe')
         elf = self.scratch_file('probe.elf')
-        subprocess.run([self.CC, '-nostdlib', '-ffreestanding', '-fno-pic',
-                        '-static', '-O2', '-mgeneral-regs-only',
-                        '-Wl,--no-warn-rwx-segments',
-                        '-T', os.path.join(src, 'probe.ld'), '-o', elf,
-                        os.path.join(src, 'start.S'),
-                        os.path.join(src, 'probe.c')],
-                       check=True, capture_output=True)
+        self.run_bounded([self.CC, '-nostdlib', '-ffreestanding',
+                          '-fno-pic', '-static', '-O2',
+                          '-mgeneral-regs-only',
+                          '-Wl,--no-warn-rwx-segments',
+                          '-T', os.path.join(src, 'probe.ld'), '-o', elf,
+                          os.path.join(src, 'start.S'),
+                          os.path.join(src, 'probe.c')])
         return elf
 
     def run_probe(self):
         self.set_machine('virt')
-        self.vm.set_console()
+        self.add_console()
         self.vm.add_args('-machine', 'confidential-guest-support=rme0',
                          '-object', 'rme-guest,id=rme0', '-accel', 'tcg',
                          '-cpu', 'max', '-m', '256M', '-nodefaults',
                          '-no-shutdown', '-kernel', self.build_probe())
-        self.vm.launch()
+        self.launch()
         results = {}
-        buf = b''
-        while b'RSI-PROBE: done' not in buf:
-            data = self.vm.console_socket.recv(4096)
-            self.assertTrue(data, 'console closed before the probe finished')
-            buf += data
-        for m in re.finditer(rb'RSI-PROBE: (\S+) x0=(\w+) x1=(\w+) x2=(\w+)',
+        lines = []
+        while True:
+            line = self.console_line()
+            if line is None:
+                self.fail_console('console closed before the probe finished')
+            if 'RSI-PROBE: done' in line:
+                break
+            lines.append(line)
+        buf = '\n'.join(lines)
+        for m in re.finditer(r'RSI-PROBE: (\S+) x0=(\w+) x1=(\w+) x2=(\w+)',
                              buf):
-            results[m.group(1).decode()] = tuple(int(v, 16)
-                                                 for v in m.groups()[1:])
-        m = re.search(rb'RSI-PROBE: rim ((?:0x[0-9a-f]{16} ){8})', buf)
+            results[m.group(1)] = tuple(int(v, 16) for v in m.groups()[1:])
+        m = re.search(r'RSI-PROBE: rim ((?:0x[0-9a-f]{16} ){8})', buf)
         self.assertIsNotNone(m, 'the probe printed no RIM')
         # x1..x8, each a little-endian 64-bit word of the measurement
         results['rim'] = b''.join(int(w, 16).to_bytes(8, 'little')
@@ -72,7 +74,7 @@ class RealmRsiErrors(QemuSystemTest):
 
     def test_bad_arguments_get_architected_errors(self):
         r = self.run_probe()
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         par = info['shared-bit']
 
         self.assertEqual(r['smccc-version'][0], 0x10002)
@@ -128,4 +130,4 @@ class RealmRsiErrors(QemuSystemTest):
 
 
 if __name__ == '__main__':
-    QemuSystemTest.main()
+    RealmTestCase.main()
