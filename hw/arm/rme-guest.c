@@ -21,6 +21,7 @@
 #include "qapi/qapi-visit-qom.h"
 #include "qemu/base64.h"
 #include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
@@ -125,6 +126,17 @@ static void rme_guest_set_dma_folding(Object *obj, bool value, Error **errp)
     RME_GUEST(obj)->dma_folding = value;
 }
 
+static bool rme_guest_get_preserve_contents(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->preserve_contents;
+}
+
+static void rme_guest_set_preserve_contents(Object *obj, bool value,
+                                            Error **errp)
+{
+    RME_GUEST(obj)->preserve_contents = value;
+}
+
 static void rme_guest_init(Object *obj)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -163,6 +175,31 @@ static ResettableState *rme_guest_get_reset_state(Object *obj)
     return &RME_GUEST(obj)->reset_state;
 }
 
+/*
+ * A reset Realm starts as a cold one: all of its RAM private (RIPAS RAM),
+ * so that it is measured alike.  Each shared run goes back through the
+ * one conversion function, whose listeners unmap it from devices.
+ */
+static void rme_guest_unshare_all(RmeGuest *rg)
+{
+    hwaddr shared_bit = rme_guest_shared_bit(rg);
+    hwaddr gpa = 0, end;
+
+    while (shared_bit && rme_guest_count_shared(rg)) {
+        Error *err = NULL;
+
+        gpa = rme_guest_next_ram(rg, gpa, shared_bit, &end);
+        if (gpa >= shared_bit) {
+            break;
+        }
+        /* Only a change to shared can be refused */
+        if (rme_guest_convert(rg, gpa, end - gpa, false, &err) < 0) {
+            warn_report_err(err);
+        }
+        gpa = end;
+    }
+}
+
 static void rme_guest_reset_enter(Object *obj, ResetType type)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -170,6 +207,14 @@ static void rme_guest_reset_enter(Object *obj, ResetType type)
     /* The host rebuilds the Realm: it is new until it is measured */
     rg->active = false;
     realm_attest_reset(rg);
+    /*
+     * Under KVM the kernel owns the Realm's memory state; under TCG and
+     * qtest the tracker is the whole state.  Before the exit phase
+     * measures it, and before the loader's hold phase writes the images.
+     */
+    if (!kvm_enabled()) {
+        rme_guest_unshare_all(rg);
+    }
 }
 
 /*
@@ -216,6 +261,13 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_set_description(oc, "x-dma-folding",
         "Debug: fold top-half device DMA onto guest memory (default on); "
         "off shows what breaks without the Realm DMA region");
+    object_class_property_add_bool(oc, "x-preserve-contents",
+                                   rme_guest_get_preserve_contents,
+                                   rme_guest_set_preserve_contents);
+    object_class_property_set_description(oc, "x-preserve-contents",
+        "Debug, TCG: keep the contents of memory the Realm converts between "
+        "private and shared (default off: they are destroyed, as an RMM "
+        "does)");
     object_class_property_set_description(oc, "ipa-bits",
         "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
         "selects the shared half (default: chosen from the memory map)");
@@ -329,6 +381,13 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         error_setg(errp, "rme-guest: Realms need -accel kvm, tcg or qtest");
         return false;
     }
+    if (tcg_enabled()) {
+        /*
+         * QEMU plays the RMM: answer the vCPUs' RSI calls, give them its
+         * stage 2, and be the backend of conversions
+         */
+        realm_rsi_install(rg);
+    }
     if (rg->backend && rg->backend->check_ram &&
         !rg->backend->check_ram(rg, ms->ram, errp)) {
         return false;
@@ -351,11 +410,7 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         realm_dma_region_attach_pci(rg->dma_region, pci_bus);
     }
 
-    if (tcg_enabled()) {
-        /* QEMU plays the RMM: answer the vCPUs' RSI calls */
-        realm_rsi_install(rg);
-    }
-    /* ... and measures the Realm at every system reset */
+    /* The Realm is measured at every system reset */
     qemu_register_resettable(OBJECT(rg));
 
     cgs->ready = true;

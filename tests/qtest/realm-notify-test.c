@@ -167,6 +167,24 @@ static void test_mixed_range_notifies_only_changes(void)
     notify_stop(&f);
 }
 
+static void test_system_reset_unmaps_what_was_shared(void)
+{
+    NotifyFixture f;
+
+    notify_start(&f);
+    convert(&f, RAM_A, 3 * GRANULE, "shared", -1);
+    intd_clear(&f.intd);
+
+    /* A reset Realm starts private: devices lose what was shared */
+    qtest_system_reset(f.qts);
+    intd_cleanup(&f.intd);
+    intd_init(&f.intd, f.qts, QPCI_DEVFN(5, 0));    /* re-enable its BAR */
+    expect_event(&f, INTD_EV_UNMAP, RAM_A, 2 * GRANULE);
+    expect_event(&f, INTD_EV_UNMAP, RAM_A + 2 * GRANULE, GRANULE);
+    expect_no_more_events(&f);
+    notify_stop(&f);
+}
+
 static void test_replay_reports_exactly_the_shared_set(void)
 {
     NotifyFixture f;
@@ -302,6 +320,8 @@ int main(int argc, char **argv)
                    test_unsharing_unmaps_in_aligned_blocks);
     qtest_add_func("/realm/notify/mixed-range-notifies-only-changes",
                    test_mixed_range_notifies_only_changes);
+    qtest_add_func("/realm/notify/system-reset-unmaps-what-was-shared",
+                   test_system_reset_unmaps_what_was_shared);
     qtest_add_func("/realm/notify/replay-reports-exactly-shared-set",
                    test_replay_reports_exactly_the_shared_set);
     qtest_add_func("/realm/notify/refused-conversion-unmaps-what-it-mapped",
