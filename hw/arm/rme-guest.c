@@ -362,6 +362,20 @@ MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
     return &rg->cpu_root;
 }
 
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu)
+{
+    /*
+     * TF-RMM, the reference RMM, hides SME from Realms and traps its use
+     * (the specification lists no way for a Realm to have it).  Turning
+     * it off hides it from ID_AA64PFR1_EL1 and ID_AA64SMFR0_EL1 and makes
+     * its instructions undefined, as they are in a Realm.  Under KVM the
+     * kernel and the RMM decide.
+     */
+    if (tcg_enabled() && object_property_find(cpu, "sme")) {
+        object_property_set_bool(cpu, "sme", false, &error_abort);
+    }
+}
+
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
                               PCIBus *pci_bus, Error **errp)
 {

@@ -218,6 +218,8 @@ class RealmRsiErrors(QemuSystemTest):
         # RME hardware: EL3, EL2 and RME implemented, though the Realm
         # runs at EL1 only; HVC is undefined and returns after itself
         self.assertEqual(r['id-aa64pfr0'], (1, 1, 1))
+        # No SME in a Realm, as the reference RMM has it
+        self.assertEqual(r['id-aa64pfr1'][0], 0)
         self.assertEqual(r['hvc'], (1, ESR_UNDEF, 4))
 
         # Private RAM: data and code at the protected IPA only; FAR is

@@ -95,13 +95,16 @@ static struct res ipa_state_set(uint64_t base, uint64_t top, uint64_t ripas)
 /* What the CPU shows: the ID registers of RME hardware, HVC undefined */
 static void cpu_checks(void)
 {
-    uint64_t pfr0, hvc_pc;
+    uint64_t pfr0, pfr1, hvc_pc;
 
     asm volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
     /* EL3 is bits 15:12, EL2 bits 11:8, RME bits 55:52 */
     report("id-aa64pfr0", (struct res){ (pfr0 >> 12) & 0xf,
                                         (pfr0 >> 8) & 0xf,
                                         (pfr0 >> 52) & 0xf });
+    asm volatile("mrs %0, id_aa64pfr1_el1" : "=r"(pfr1));
+    /* SME is bits 27:24 */
+    report("id-aa64pfr1", (struct res){ (pfr1 >> 24) & 0xf, 0, 0 });
 
     fault.count = 0;
     asm volatile("adr x9, 1f\n\t"
