@@ -183,6 +183,24 @@ static void test_partial_unshare_splits_the_block(void)
     notify_stop(&f);
 }
 
+static void test_system_reset_unmaps_what_was_shared(void)
+{
+    NotifyFixture f = {};
+
+    notify_start(&f);
+    convert(&f, RAM_A, 3 * GRANULE, "shared", -1);
+    intd_clear(&f.intd);
+
+    /* A reset Realm starts private: devices lose what was shared */
+    qtest_system_reset(f.qts);
+    intd_cleanup(&f.intd);
+    intd_init(&f.intd, f.qts, QPCI_DEVFN(5, 0));    /* re-enable its BAR */
+    expect_event(&f, INTD_EV_UNMAP, RAM_A, 2 * GRANULE);
+    expect_event(&f, INTD_EV_UNMAP, RAM_A + 2 * GRANULE, GRANULE);
+    expect_no_more_events(&f);
+    notify_stop(&f);
+}
+
 /* Sharing next to mapped blocks merges them into the larger block */
 static void test_sharing_next_to_blocks_merges(void)
 {
@@ -592,6 +610,8 @@ int main(int argc, char **argv)
                    test_sharing_next_to_blocks_merges);
     qtest_add_func("/realm/notify/replay-reports-exactly-mapped-blocks",
                    test_replay_reports_exactly_the_mapped_blocks);
+    qtest_add_func("/realm/notify/system-reset-unmaps-what-was-shared",
+                   test_system_reset_unmaps_what_was_shared);
     qtest_add_func("/realm/notify/refused-conversion-unmaps-what-it-mapped",
                    test_refused_conversion_unmaps_what_it_mapped);
     qtest_add_func("/realm/notify/mapping-limit-refuses-the-conversion",

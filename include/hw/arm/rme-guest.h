@@ -98,6 +98,16 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
 MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem);
 
 /**
+ * rme_guest_prepare_cpu: give a vCPU the features a Realm may have
+ * @rg: the Realm
+ * @cpu: a vCPU of the Realm, not realized yet
+ *
+ * When QEMU plays the RMM (TCG), features the RMM never gives a Realm
+ * are turned off, so that the Realm neither sees nor uses them.
+ */
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu);
+
+/**
  * rme_guest_use_backend_params: take the measured parameters a backend
  * imposes
  * @rg: the Realm
