@@ -27,6 +27,7 @@ NOT_SUPPORTED = (1 << 64) - 1
 RIPAS_EMPTY = 0
 RIPAS_RAM = 1
 ACCEPT = 0
+REJECT = 1
 RSI_1_0 = 0x10000
 SMCCC_1_2 = 0x10002
 
@@ -76,13 +77,20 @@ class RealmRsiErrors(RealmTestCase):
                          *args)
         self.launch()
 
-    def run_probe(self):
+    def run_probe(self, *args, before_start=None):
         """
         Run the probe to its end and parse what it printed.  The console
         goes to a file (RealmTestCase), so a guest that prints before
-        anyone reads never stalls QEMU; every read is bounded.
+        anyone reads never stalls QEMU; every read is bounded.  With
+        @before_start, QEMU starts stopped (-S), and @before_start runs
+        before the probe does.
         """
-        self.launch_realm()
+        if before_start:
+            self.launch_realm('-S', *args)
+            before_start()
+            self.qmp('cont')
+        else:
+            self.launch_realm(*args)
         lines = []
         while True:
             line = self.console_line()
@@ -274,6 +282,32 @@ class RealmRsiErrors(RealmTestCase):
         info = self.qmp('query-realm')
         self.assertEqual(info['shared-bytes'], 0)
         self.assertEqual(info['rim'], cold['rim'])
+
+    def test_refused_share_is_rejected_and_undone(self):
+        """
+        A device's container that refuses the MAP of a granule the Realm
+        shares makes RSI_IPA_STATE_SET answer REJECT with no progress,
+        and the granule stays RIPAS RAM: the conversion fails closed.
+        iommu-notifier-testdev plays a VFIO container with room for one
+        mapping, which the host takes before the Realm runs.
+        """
+        taken = 0x48000000
+
+        def fill_the_container():
+            self.qmp('x-realm-set-ipa-state', gpa=taken, size=4096,
+                     state='shared')
+
+        r = self.run_probe('-device',
+                           'iommu-notifier-testdev,unmap-exact=on,'
+                           'max-mappings=1',
+                           before_start=fill_the_container)
+        page = r['set-unaligned'][1] - 1
+        self.assertEqual(r['set-empty'], (RSI_SUCCESS, page, REJECT))
+        self.assertEqual(r['get-after-empty'][0], RSI_SUCCESS)
+        self.assertEqual(r['get-after-empty'][2], RIPAS_RAM)
+        shared = self.qmp('query-realm-shared-memory')
+        self.assertGreaterEqual(shared['refused-maps'], 1)
+        self.assertEqual(shared['lost-maps'], 0)
 
 
 if __name__ == '__main__':
