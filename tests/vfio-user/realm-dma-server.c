@@ -10,11 +10,12 @@
  * cannot refuse a mapping, and its version reply does not advertise
  * "max_dma_maps".  The relay
  *
- *  - applies type1-like rules to VFIO_USER_DMA_MAP: granule-aligned,
- *    no overlap with an existing mapping (EEXIST), at most --max-maps
- *    mappings (ENOSPC); and to VFIO_USER_DMA_UNMAP: the range must not
- *    split a mapping (type1 v2), or with --exact-unmap must be exactly
- *    one mapping (libvfio-user's own rule), else EINVAL/ENOENT;
+ *  - applies type1-like rules (dma-table.c) to VFIO_USER_DMA_MAP:
+ *    granule-aligned, no overlap with an existing mapping (EEXIST), at
+ *    most --max-maps mappings (ENOSPC); and to VFIO_USER_DMA_UNMAP: the
+ *    range must not split a mapping (type1 v2), or with --exact-unmap
+ *    must be exactly one mapping (libvfio-user's own rule), else
+ *    EINVAL/ENOENT;
  *  - adds "max_dma_maps" to the capabilities of the version reply (not
  *    with --no-advertise, to test what the client does when the server
  *    refuses a mapping it was not warned about);
