@@ -10,11 +10,12 @@
  * cannot refuse a mapping, and its version reply does not advertise
  * "max_dma_maps".  The relay
  *
- *  - applies type1-like rules to VFIO_USER_DMA_MAP: granule-aligned,
- *    no overlap with an existing mapping (EEXIST), at most --max-maps
- *    mappings (ENOSPC); and to VFIO_USER_DMA_UNMAP: the range must not
- *    split a mapping (type1 v2), or with --exact-unmap must be exactly
- *    one mapping (libvfio-user's own rule), else EINVAL/ENOENT;
+ *  - applies type1-like rules (dma-table.c) to VFIO_USER_DMA_MAP:
+ *    granule-aligned, no overlap with an existing mapping (EEXIST), at
+ *    most --max-maps mappings (ENOSPC); and to VFIO_USER_DMA_UNMAP: the
+ *    range must not split a mapping (type1 v2), or with --exact-unmap
+ *    must be exactly one mapping (libvfio-user's own rule), else
+ *    EINVAL/ENOENT;
  *  - adds "max_dma_maps" to the capabilities of the version reply (not
  *    with --no-advertise, to test what the client does when the server
  *    refuses a mapping it was not warned about);
@@ -40,50 +41,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "libvfio-user.h"
+#include "dma-table.h"
 
-/* The IOMMU page size: QEMU's vfio-user client assumes 4 KiB. */
-#define GRANULE 4096ULL
 /* QEMU's vfio-user client never sends more, and type1 allows no more. */
 #define MAX_MAPS_LIMIT 65535
 /* libvfio-user's own DMA table holds 16 regions: the default here too. */
 #define DEFAULT_MAX_MAPS 16
 #define MAX_MSG_FDS 16
 #define MAX_MSG_SIZE (VFIO_USER_DEFAULT_MAX_DATA_XFER_SIZE + 4096)
-#define MAX_DMA_LEN (1024 * 1024)
 
 #define BAR0_SIZE 4096
 /* BAR0: a read-only identification register and a scratch register. */
 #define BAR0_ID 0x0
 #define BAR0_SCRATCH 0x4
 #define BAR0_ID_VALUE 0x414d4452    /* "RDMA" */
-
-#define DMA_RW (VFIO_USER_F_DMA_REGION_READ | VFIO_USER_F_DMA_REGION_WRITE)
-
-typedef struct Mapping {
-    uint64_t iova;
-    uint64_t size;
-    uint64_t offset;
-    uint32_t prot;
-    uint8_t *host;
-} Mapping;
-
-/* Guest memory files, mapped whole once: mappings point into them. */
-typedef struct MappedFile {
-    dev_t dev;
-    ino_t ino;
-    uint8_t *base;
-    uint64_t len;
-    bool writable;
-} MappedFile;
 
 typedef struct Msg {
     struct vfio_user_header hdr;
@@ -105,11 +83,8 @@ static struct {
     .advertise = true,
 };
 
+/* The DMA table is used by the relay and the control threads. */
 static pthread_mutex_t dma_lock = PTHREAD_MUTEX_INITIALIZER;
-static Mapping *maps;           /* sorted by iova, never overlapping */
-static unsigned nr_maps;
-static MappedFile *files;
-static unsigned nr_files;
 static struct {
     uint64_t map, map_refused, unmap, unmap_refused, dma, dma_failed;
 } stats;
@@ -156,236 +131,14 @@ static const char *prot_name(uint32_t prot)
     return names[prot & DMA_RW];
 }
 
-/*
- * The guest memory file behind @fd, mapped whole: one mmap per file
- * rather than per DMA mapping keeps a client that maps page by page
- * cheap to serve, so that timings measure the client.
- */
-static MappedFile *map_file(int fd, const char **why)
-{
-    struct stat st;
-    MappedFile *f;
-    void *base;
-    bool writable = true;
-    unsigned i;
-
-    if (fstat(fd, &st) < 0) {
-        *why = "cannot stat the file descriptor";
-        return NULL;
-    }
-    for (i = 0; i < nr_files; i++) {
-        if (files[i].dev == st.st_dev && files[i].ino == st.st_ino) {
-            return &files[i];
-        }
-    }
-    base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED && errno == EACCES) {
-        writable = false;
-        base = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    }
-    if (base == MAP_FAILED) {
-        *why = "cannot mmap the file descriptor";
-        return NULL;
-    }
-    f = realloc(files, (nr_files + 1) * sizeof(*files));
-    if (!f) {
-        munmap(base, st.st_size);
-        *why = "out of memory";
-        errno = ENOMEM;
-        return NULL;
-    }
-    files = f;
-    f = &files[nr_files++];
-    f->dev = st.st_dev;
-    f->ino = st.st_ino;
-    f->base = base;
-    f->len = st.st_size;
-    f->writable = writable;
-    return f;
-}
-
-/* Index of the first mapping that ends after @iova (nr_maps if none). */
-static unsigned first_ending_after(uint64_t iova)
-{
-    unsigned lo = 0, hi = nr_maps;
-
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-
-        if (maps[mid].iova + maps[mid].size - 1 < iova) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-/* Returns 0 or a negative errno, with @why saying what was wrong. */
-static int dma_map(const struct vfio_user_dma_map *m, int fd,
-                   const char **why)
-{
-    uint64_t last = m->addr + m->size - 1;
-    MappedFile *f;
-    unsigned i;
-
-    if (!(m->flags & DMA_RW) || (m->flags & ~DMA_RW)) {
-        *why = "bad flags";
-        return -EINVAL;
-    }
-    if (!m->size || ((m->addr | m->size | m->offset) & (GRANULE - 1))) {
-        *why = "not aligned to 4 KiB";
-        return -EINVAL;
-    }
-    if (last < m->addr) {
-        *why = "range wraps around";
-        return -EINVAL;
-    }
-    if (fd < 0) {
-        *why = "no file descriptor: this server only takes mappable memory";
-        return -EINVAL;
-    }
-    i = first_ending_after(m->addr);
-    if (i < nr_maps && maps[i].iova <= last) {
-        *why = "overlaps an existing mapping";
-        return -EEXIST;
-    }
-    if (nr_maps >= opt.max_maps) {
-        *why = "mapping limit reached";
-        return -ENOSPC;
-    }
-    f = map_file(fd, why);
-    if (!f) {
-        return errno ? -errno : -EINVAL;
-    }
-    if (m->offset > f->len || m->size > f->len - m->offset) {
-        *why = "beyond the end of the file";
-        return -EINVAL;
-    }
-    if ((m->flags & VFIO_USER_F_DMA_REGION_WRITE) && !f->writable) {
-        *why = "writable mapping of a read-only file";
-        return -EACCES;
-    }
-    memmove(&maps[i + 1], &maps[i], (nr_maps - i) * sizeof(*maps));
-    maps[i] = (Mapping) {
-        .iova = m->addr,
-        .size = m->size,
-        .offset = m->offset,
-        .prot = m->flags & DMA_RW,
-        .host = f->base + m->offset,
-    };
-    nr_maps++;
-    return 0;
-}
-
-/*
- * Type1 v2 semantics: the range removes every mapping inside it and may
- * not split one.  With --exact-unmap, it must be exactly one mapping.
- */
-static int dma_unmap(const struct vfio_user_dma_unmap *u, unsigned *removed,
-                     const char **why)
-{
-    uint64_t last = u->addr + u->size - 1;
-    unsigned i, j;
-
-    *removed = 0;
-    if (u->flags == VFIO_DMA_UNMAP_FLAG_ALL) {
-        if (u->addr || u->size) {
-            *why = "unmap-all with a range";
-            return -EINVAL;
-        }
-        *removed = nr_maps;
-        nr_maps = 0;
-        return 0;
-    }
-    if (u->flags) {
-        *why = "unsupported flags";
-        return -EINVAL;
-    }
-    if (!u->size || ((u->addr | u->size) & (GRANULE - 1)) || last < u->addr) {
-        *why = "bad range";
-        return -EINVAL;
-    }
-    i = first_ending_after(u->addr);
-    for (j = i; j < nr_maps && maps[j].iova <= last; j++) {
-        if (maps[j].iova < u->addr || maps[j].iova + maps[j].size - 1 > last) {
-            *why = "would split a mapping";
-            return -EINVAL;
-        }
-    }
-    if (opt.exact_unmap &&
-        (j != i + 1 || maps[i].iova != u->addr || maps[i].size != u->size)) {
-        *why = "matches no mapping exactly";
-        return -ENOENT;
-    }
-    memmove(&maps[i], &maps[j], (nr_maps - j) * sizeof(*maps));
-    nr_maps -= j - i;
-    *removed = j - i;
-    return 0;
-}
-
 static void drop_all_mappings(const char *why)
 {
     unsigned n;
 
     pthread_mutex_lock(&dma_lock);
-    n = nr_maps;
-    nr_maps = 0;
+    n = dma_table_clear();
     pthread_mutex_unlock(&dma_lock);
     log_event("disconnect", ",\"reason\":\"%s\",\"dropped\":%u", why, n);
-}
-
-/*
- * Device DMA of @len bytes at @iova.  The whole range must be covered by
- * mappings that allow the access; otherwise nothing is transferred, as an
- * IOMMU fault would stop the device.
- */
-static int device_dma(uint64_t iova, uint8_t *buf, uint64_t len, bool write,
-                      const char **why)
-{
-    uint32_t need = write ? VFIO_USER_F_DMA_REGION_WRITE :
-                            VFIO_USER_F_DMA_REGION_READ;
-    uint64_t pos, done;
-    unsigned i;
-    int ret = 0;
-
-    if (!len || len > MAX_DMA_LEN || iova + len - 1 < iova) {
-        *why = "bad length";
-        return -EINVAL;
-    }
-    pthread_mutex_lock(&dma_lock);
-    i = first_ending_after(iova);
-    for (pos = iova; pos - iova < len; pos = maps[i].iova + maps[i].size, i++) {
-        if (i >= nr_maps || maps[i].iova > pos) {
-            *why = "no mapping covers the address";
-            ret = -EFAULT;
-            goto out;
-        }
-        if (!(maps[i].prot & need)) {
-            *why = "the mapping does not allow the access";
-            ret = -EACCES;
-            goto out;
-        }
-        if (maps[i].iova + maps[i].size - 1 >= iova + len - 1) {
-            break;
-        }
-    }
-    i = first_ending_after(iova);
-    for (done = 0; done < len; i++) {
-        uint64_t off = iova + done - maps[i].iova;
-        uint64_t n = maps[i].size - off;
-
-        n = n < len - done ? n : len - done;
-        if (write) {
-            memcpy(maps[i].host + off, buf + done, n);
-        } else {
-            memcpy(buf + done, maps[i].host + off, n);
-        }
-        done += n;
-    }
-out:
-    pthread_mutex_unlock(&dma_lock);
-    return ret;
 }
 
 static void msg_free(Msg *msg)
@@ -880,8 +633,8 @@ static void control_dma(FILE *out, bool write, const char *a, const char *b)
                 " | read IOVA LEN\"}\n");
         return;
     }
-    err = -device_dma(iova, buf, len, write, &why);
     pthread_mutex_lock(&dma_lock);
+    err = -device_dma(iova, buf, len, write, &why);
     if (err) {
         stats.dma_failed++;
     } else {
@@ -918,10 +671,12 @@ static void control_command(FILE *out, char *line)
     char *cmd = strtok_r(line, " \t\r\n", &save);
     char *a = strtok_r(NULL, " \t\r\n", &save);
     char *b = strtok_r(NULL, " \t\r\n", &save);
-    unsigned i;
+    const Mapping *maps;
+    unsigned i, nr_maps;
 
     if (cmd && !strcmp(cmd, "maps")) {
         pthread_mutex_lock(&dma_lock);
+        maps = dma_table_get(&nr_maps);
         fprintf(out, "{\"ok\":true,\"maps\":[");
         for (i = 0; i < nr_maps; i++) {
             fprintf(out, "%s{\"iova\":%" PRIu64 ",\"size\":%" PRIu64
@@ -938,7 +693,8 @@ static void control_command(FILE *out, char *line)
                 ",\"dma\":%" PRIu64 ",\"dma-failed\":%" PRIu64
                 ",\"mapped\":%u,\"max-maps\":%u}\n", stats.map,
                 stats.map_refused, stats.unmap, stats.unmap_refused,
-                stats.dma, stats.dma_failed, nr_maps, opt.max_maps);
+                stats.dma, stats.dma_failed, dma_table_size(),
+                opt.max_maps);
         pthread_mutex_unlock(&dma_lock);
     } else if (cmd && (!strcmp(cmd, "write") || !strcmp(cmd, "read"))) {
         control_dma(out, cmd[0] == 'w', a, b);
@@ -1081,8 +837,7 @@ int main(int argc, char **argv)
     parse_options(argc, argv);
     sigaction(SIGPIPE, &sa, NULL);
 
-    maps = calloc(opt.max_maps, sizeof(*maps));
-    if (!maps) {
+    if (!dma_table_init(opt.max_maps, opt.exact_unmap)) {
         die("calloc");
     }
     if (opt.log_path) {

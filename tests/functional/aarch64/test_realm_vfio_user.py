@@ -191,6 +191,26 @@ class RealmVfioUserBoot(RealmVfioUserTest):
         self.assertEqual(server.dma_write(page - 4 * KIB, b'\xa5' * 8),
                          {'ok': True})
 
+    def test_guest_conversion_refused_by_the_server(self):
+        """
+        A server with room for 4 mappings cannot take the swiotlb pool the
+        kernel shares at boot: RSI_IPA_STATE_SET is rejected, and the Realm
+        and the server still agree on what is shared and mapped.
+        """
+        server = self.start_server(max_maps=4)
+        self.launch_realm('mark ready\nsleep 600\n', args=[
+            *RAM_ARGS, '-device', json.dumps(server.device_json())])
+        # Linux keeps the pool private and leaks it rather than use it
+        self.wait_console('Failed to decrypt memory')
+        self.wait_marker('ready')
+        self.qmp('stop')
+        refused = [e for e in server.events('map') if e['result']]
+        self.assertTrue(refused, 'the server refused nothing')
+        self.assertLess(self.qmp('query-realm')['shared-bytes'], 64 * MIB,
+                        'the refused swiotlb pool counts as shared')
+        self.assert_mapped_as_shared(server)
+        self.assertLessEqual(len(server.maps()), 4)
+
     def test_hotplug_gets_shared_set_by_replay(self):
         """device_add after boot: the replay maps what is shared now."""
         server = self.start_server()
