@@ -68,22 +68,23 @@ class RealmRsiErrors(QemuSystemTest):
         super().setUp()
         self.set_machine('virt')
 
-    def launch_realm(self, *args):
+    def launch_realm(self, *args, realm_options=''):
         self.vm.add_args('-machine', 'confidential-guest-support=rme0',
-                         '-object', 'rme-guest,id=rme0', '-accel', 'tcg',
+                         '-object', 'rme-guest,id=rme0' + realm_options,
+                         '-accel', 'tcg',
                          '-cpu', 'max', '-m', '256M', '-nodefaults',
                          '-no-shutdown', '-kernel', self.build_probe(),
                          *args)
         self.vm.launch()
 
-    def run_probe(self):
+    def run_probe(self, realm_options=''):
         """
         Run the probe to its end and parse what it printed.  The console
         is read from a thread from before the first instruction: a PL011
         blocked on an unread console would stall QEMU, and QMP with it.
         """
         self.vm.set_console()
-        self.launch_realm('-S')
+        self.launch_realm('-S', realm_options=realm_options)
         buf = bytearray()
         done = threading.Event()
 
@@ -253,6 +254,18 @@ class RealmRsiErrors(QemuSystemTest):
         sea('fetch-mmio-unprotected', ESR_SEA_FETCH, par | UART)
         sea('read-hole-protected', ESR_SEA_READ, HOLE)
         sea('read-hole-unprotected', ESR_SEA_READ, HOLE | par)
+
+    def test_preserve_contents_keeps_them_for_debugging(self):
+        r = self.run_probe(realm_options=',x-preserve-contents=on')
+
+        # One memory for both states, as before: what the probe wrote
+        # privately shows through the shared alias, and back
+        self.assertEqual(r['read-shared-contents'][:2],
+                         (0, 0x1122334455667788))
+        self.assertEqual(r['read-converted-contents'][:2],
+                         (0, 0x99aabbccddeeff00))
+        # The aborts do not depend on it
+        self.assertEqual(r['read-empty'][0], 1)
 
     def test_guest_reboot_restarts_a_cold_realm(self):
         r = self.run_probe()
