@@ -41,6 +41,7 @@ ESR_UNDEF = 1 << 25
 SCRUB_PATTERN = 0xdeadbeefdeadbeef
 UART = 0x09000000
 HOLE = 0x60000000
+WALK_VA = 0x80000000
 
 
 class RealmRsiErrors(QemuSystemTest):
@@ -254,6 +255,11 @@ class RealmRsiErrors(QemuSystemTest):
         sea('fetch-mmio-unprotected', ESR_SEA_FETCH, par | UART)
         sea('read-hole-protected', ESR_SEA_READ, HOLE)
         sea('read-hole-unprotected', ESR_SEA_READ, HOLE | par)
+
+        # With the MMU on, a walk into an EMPTY granule aborts the access
+        self.assertEqual(r['walk-set-empty'][0], RSI_SUCCESS)
+        sea('walk-empty', ESR_SEA_READ, WALK_VA)
+        self.assertEqual(r['walk-set-ram'][0], RSI_SUCCESS)
 
     def test_preserve_contents_keeps_them_for_debugging(self):
         r = self.run_probe(realm_options=',x-preserve-contents=on')
