@@ -459,7 +459,13 @@ uint64_t realm_attest_token_init(RmeGuest *rg, unsigned cpu_index,
     realm_attest_cpu_clear(c);
     c->token = realm_attest_build_token(rg, challenge, &err);
     if (!c->token) {
-        error_report_err(err);
+        /*
+         * A host problem (GnuTLS), not the guest's: say it once, since the
+         * guest may ask again and again and each request would add a line.
+         */
+        error_report_once("%s (reported once; RSI_ATTESTATION_TOKEN_INIT "
+                          "answers RSI_ERROR_STATE)", error_get_pretty(err));
+        error_free(err);
         *max_size = 0;
         return RSI_ERROR_STATE;
     }

@@ -35,6 +35,7 @@ struct RmeGuest {
 
     /* Properties */
     RmeGuestMeasurementAlgorithm measurement_algo;
+    bool measurement_algo_set;      /* given on the command line */
     uint8_t personalization_value[RME_RPV_SIZE];
     uint8_t requested_ipa_bits;
     bool dma_folding;
@@ -54,6 +55,8 @@ struct RmeGuest {
 
     /* RIM (index 0) and REMs, hash-sized, zero padded */
     uint8_t measurements[REALM_MEASUREMENTS][REALM_MEASUREMENT_WIDTH];
+    /* measurements[0] holds QEMU's computation of the RIM */
+    bool measured;
     /* The RIM is final: the Realm may run (REALM_ACTIVE) */
     bool active;
     ResettableState reset_state;
@@ -86,15 +89,7 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp);
  */
 hwaddr rme_guest_ripas_run(RmeGuest *rg, hwaddr gpa, hwaddr end, bool *ram);
 
-/**
- * rme_guest_next_ram: the next tracked Realm RAM in [@gpa, @end)
- *
- * Returns the start of the first piece of Realm RAM at or above @gpa and
- * sets @ram_end to its end (clipped to @end); returns @end if there is
- * none.
- */
-hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
-                          hwaddr *ram_end);
+/* rme_guest_next_ram() is in hw/arm/rme-guest.h */
 
 /* hw/arm/realm-measurement.c */
 

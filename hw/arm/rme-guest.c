@@ -62,6 +62,7 @@ static void rme_guest_set_measurement_algorithm(Object *obj, const char *value,
         return;
     }
     rg->measurement_algo = algo;
+    rg->measurement_algo_set = true;
 }
 
 static char *rme_guest_get_personalization_value(Object *obj, Error **errp)
@@ -165,6 +166,9 @@ static int rme_guest_cgs_convert_memory(ConfidentialGuestSupport *cgs,
     RmeGuest *rg = RME_GUEST(cgs);
 
     BQL_LOCK_GUARD();
+    if (rg->backend && rg->backend->convert_fault) {
+        return rg->backend->convert_fault(rg, gpa, size, !to_private, errp);
+    }
     /* KVM reports canonical IPAs; never convert by the shared alias */
     return rme_guest_convert(rg, gpa & ~rme_guest_shared_bit(rg), size,
                              !to_private, errp);
@@ -245,7 +249,7 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
                                   rme_guest_set_measurement_algorithm);
     object_class_property_set_description(oc, "measurement-algorithm",
         "Hash algorithm of the Realm measurements: sha256 or sha512 "
-        "(default sha512)");
+        "(default sha512 under TCG; under KVM the kernel's, sha256)");
     object_class_property_add_str(oc, "personalization-value",
                                   rme_guest_get_personalization_value,
                                   rme_guest_set_personalization_value);
@@ -273,11 +277,28 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
         "selects the shared half (default: chosen from the memory map)");
 }
 
-bool rme_guest_params_are_default(RmeGuest *rg)
+bool rme_guest_use_backend_params(RmeGuest *rg,
+                                  RmeGuestMeasurementAlgorithm algo,
+                                  const char *backend, Error **errp)
 {
-    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA512 &&
-           buffer_is_zero(rg->personalization_value,
-                          sizeof(rg->personalization_value));
+    if (rg->measurement_algo_set && rg->measurement_algo != algo) {
+        error_setg(errp, "rme-guest: measurement-algorithm=%s is not "
+                   "possible %s, which measures Realms with %s: use "
+                   "measurement-algorithm=%s or leave it unset",
+                   RmeGuestMeasurementAlgorithm_str(rg->measurement_algo),
+                   backend, RmeGuestMeasurementAlgorithm_str(algo),
+                   RmeGuestMeasurementAlgorithm_str(algo));
+        return false;
+    }
+    if (!buffer_is_zero(rg->personalization_value,
+                        sizeof(rg->personalization_value))) {
+        error_setg(errp, "rme-guest: personalization-value is not possible "
+                   "%s, which gives every Realm the all-zero value: leave "
+                   "it unset", backend);
+        return false;
+    }
+    rg->measurement_algo = algo;
+    return true;
 }
 
 unsigned rme_guest_ipa_bits(RmeGuest *rg)
@@ -348,6 +369,16 @@ MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
 {
     hwaddr shared_bit = rme_guest_shared_bit(rg);
 
+    /*
+     * Under KVM the Realm's stage 2, shared alias included, belongs to
+     * KVM and the RMM: KVM's memory slots come from system memory and
+     * KVM_EXIT_MMIO is dispatched there, so an alias in a root of the
+     * vCPUs' own would only give QEMU's own accesses (loader, gdbstub,
+     * monitor) a view the Realm does not have.
+     */
+    if (kvm_enabled()) {
+        return sysmem;
+    }
     if (!memory_region_size(&rg->cpu_root)) {
         memory_region_init(&rg->cpu_root, OBJECT(rg), "realm-cpu-memory",
                            UINT64_MAX);

@@ -15,10 +15,9 @@ the results.
 import os
 import re
 import shutil
-import subprocess
-import threading
 
 from qemu_test import QemuSystemTest
+from qemu_realm.guest import RealmTestCase
 
 RSI_SUCCESS = 0
 RSI_ERROR_INPUT = 1
@@ -44,7 +43,7 @@ HOLE = 0x60000000
 WALK_VA = 0x80000000
 
 
-class RealmRsiErrors(QemuSystemTest):
+class RealmRsiErrors(RealmTestCase):
 
     timeout = 60
     CC = 'aarch64-linux-gnu-gcc'
@@ -55,14 +54,14 @@ class RealmRsiErrors(QemuSystemTest):
         src = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'realm-rsi-probe')
         elf = self.scratch_file('probe.elf')
-        subprocess.run([self.CC, '-nostdlib', '-ffreestanding', '-fno-pic',
-                        '-static', '-O2', '-mgeneral-regs-only',
-                        '-mstrict-align', '-Wl,--no-warn-rwx-segments',
-                        '-T', os.path.join(src, 'probe.ld'), '-o', elf,
-                        os.path.join(src, 'start.S'),
-                        os.path.join(src, 'probe.c'),
-                        os.path.join(src, 'memory.c')],
-                       check=True, capture_output=True)
+        self.run_bounded([self.CC, '-nostdlib', '-ffreestanding',
+                          '-fno-pic', '-static', '-O2',
+                          '-mgeneral-regs-only', '-mstrict-align',
+                          '-Wl,--no-warn-rwx-segments',
+                          '-T', os.path.join(src, 'probe.ld'), '-o', elf,
+                          os.path.join(src, 'start.S'),
+                          os.path.join(src, 'probe.c'),
+                          os.path.join(src, 'memory.c')])
         return elf
 
     def setUp(self):
@@ -70,40 +69,31 @@ class RealmRsiErrors(QemuSystemTest):
         self.set_machine('virt')
 
     def launch_realm(self, *args, realm_options=''):
+        self.add_console()
         self.vm.add_args('-machine', 'confidential-guest-support=rme0',
                          '-object', 'rme-guest,id=rme0' + realm_options,
                          '-accel', 'tcg',
                          '-cpu', 'max', '-m', '256M', '-nodefaults',
                          '-no-shutdown', '-kernel', self.build_probe(),
                          *args)
-        self.vm.launch()
+        self.launch()
 
     def run_probe(self, realm_options=''):
         """
         Run the probe to its end and parse what it printed.  The console
-        is read from a thread from before the first instruction: a PL011
-        blocked on an unread console would stall QEMU, and QMP with it.
+        goes to a file (RealmTestCase), so a guest that prints before
+        anyone reads never stalls QEMU; every read is bounded.
         """
-        self.vm.set_console()
-        self.launch_realm('-S', realm_options=realm_options)
-        buf = bytearray()
-        done = threading.Event()
-
-        def drain():
-            while b'RSI-PROBE: done' not in buf:
-                data = self.vm.console_socket.recv(4096)
-                if not data:
-                    break
-                buf.extend(data)
-            done.set()
-
-        threading.Thread(target=drain, daemon=True).start()
-        self.vm.cmd('cont')
-        done.wait(self.timeout)
-        self.log.info('probe output:\n%s', buf.decode(errors='replace'))
-        self.assertIn(b'RSI-PROBE: done', buf,
-                      'the probe did not finish (console closed or timeout)')
-        buf = bytes(buf)
+        self.launch_realm(realm_options=realm_options)
+        lines = []
+        while True:
+            line = self.console_line()
+            if line is None:
+                self.fail_console('console closed before the probe finished')
+            if 'RSI-PROBE: done' in line:
+                break
+            lines.append(line)
+        buf = '\n'.join(lines).encode()
         results = {}
         for m in re.finditer(rb'RSI-PROBE: (\S+) x0=(\w+) x1=(\w+) x2=(\w+)',
                              buf):
@@ -120,7 +110,7 @@ class RealmRsiErrors(QemuSystemTest):
 
     def test_bad_arguments_get_architected_errors(self):
         r = self.run_probe()
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         par = info['shared-bit']
 
         self.assertEqual(r['smccc-version'][0], 0x10002)
@@ -200,7 +190,7 @@ class RealmRsiErrors(QemuSystemTest):
         self.assertEqual(r['host-call-features'][:2], (RSI_SUCCESS, 0))
         self.assertEqual(r['host-call-unknown'][:2],
                          (RSI_SUCCESS, NOT_SUPPORTED))
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         self.assertEqual(info['host-calls'], 3)
 
         # No other RSI 1.0 command IDs
@@ -209,7 +199,7 @@ class RealmRsiErrors(QemuSystemTest):
 
     def test_memory_as_the_rmm_shows_it(self):
         r = self.run_probe()
-        par = self.vm.qmp('query-realm')['return']['shared-bit']
+        par = self.qmp('query-realm')['shared-bit']
 
         def sea(name, esr, far):
             self.assertEqual(r[name], (1, esr, far), name)
@@ -275,7 +265,7 @@ class RealmRsiErrors(QemuSystemTest):
 
     def test_guest_reboot_restarts_a_cold_realm(self):
         r = self.run_probe()
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
 
         self.assertEqual(r['reboot-share'][0], RSI_SUCCESS)
         self.assertEqual(r['reboot-extend'][0], RSI_SUCCESS)
@@ -292,15 +282,15 @@ class RealmRsiErrors(QemuSystemTest):
 
     def test_system_reset_restarts_a_cold_realm(self):
         self.launch_realm('-S')
-        cold = self.vm.qmp('query-realm')['return']
+        cold = self.qmp('query-realm')
         # The megabyte at the start of RAM holds the DTB, which the RIM
         # measures only if it is private
-        self.vm.cmd('x-realm-set-ipa-state', gpa=0x40000000, size=0x100000,
+        self.qmp('x-realm-set-ipa-state', gpa=0x40000000, size=0x100000,
                     state='shared')
-        self.assertEqual(self.vm.qmp('query-realm')['return']['shared-bytes'],
+        self.assertEqual(self.qmp('query-realm')['shared-bytes'],
                          0x100000)
-        self.vm.cmd('system_reset')
-        info = self.vm.qmp('query-realm')['return']
+        self.qmp('system_reset')
+        info = self.qmp('query-realm')
         self.assertEqual(info['shared-bytes'], 0)
         self.assertEqual(info['rim'], cold['rim'])
 
