@@ -41,6 +41,7 @@ ESR_UNDEF = 1 << 25
 SCRUB_PATTERN = 0xdeadbeefdeadbeef
 UART = 0x09000000
 HOLE = 0x60000000
+WALK_VA = 0x80000000
 
 
 class RealmRsiErrors(RealmTestCase):
@@ -68,16 +69,17 @@ class RealmRsiErrors(RealmTestCase):
         super().setUp()
         self.set_machine('virt')
 
-    def launch_realm(self, *args):
+    def launch_realm(self, *args, realm_options=''):
         self.add_console()
         self.vm.add_args('-machine', 'confidential-guest-support=rme0',
-                         '-object', 'rme-guest,id=rme0', '-accel', 'tcg',
+                         '-object', 'rme-guest,id=rme0' + realm_options,
+                         '-accel', 'tcg',
                          '-cpu', 'max', '-m', '256M', '-nodefaults',
                          '-no-shutdown', '-kernel', self.build_probe(),
                          *args)
         self.launch()
 
-    def run_probe(self, *args, before_start=None):
+    def run_probe(self, *args, realm_options='', before_start=None):
         """
         Run the probe to its end and parse what it printed.  The console
         goes to a file (RealmTestCase), so a guest that prints before
@@ -86,11 +88,11 @@ class RealmRsiErrors(RealmTestCase):
         before the probe does.
         """
         if before_start:
-            self.launch_realm('-S', *args)
+            self.launch_realm('-S', *args, realm_options=realm_options)
             before_start()
             self.qmp('cont')
         else:
-            self.launch_realm(*args)
+            self.launch_realm(*args, realm_options=realm_options)
         lines = []
         while True:
             line = self.console_line()
@@ -251,6 +253,23 @@ class RealmRsiErrors(RealmTestCase):
         sea('fetch-mmio-unprotected', ESR_SEA_FETCH, par | UART)
         sea('read-hole-protected', ESR_SEA_READ, HOLE)
         sea('read-hole-unprotected', ESR_SEA_READ, HOLE | par)
+
+        # With the MMU on, a walk into an EMPTY granule aborts the access
+        self.assertEqual(r['walk-set-empty'][0], RSI_SUCCESS)
+        sea('walk-empty', ESR_SEA_READ, WALK_VA)
+        self.assertEqual(r['walk-set-ram'][0], RSI_SUCCESS)
+
+    def test_preserve_contents_keeps_them_for_debugging(self):
+        r = self.run_probe(realm_options=',x-preserve-contents=on')
+
+        # One memory for both states, as before: what the probe wrote
+        # privately shows through the shared alias, and back
+        self.assertEqual(r['read-shared-contents'][:2],
+                         (0, 0x1122334455667788))
+        self.assertEqual(r['read-converted-contents'][:2],
+                         (0, 0x99aabbccddeeff00))
+        # The aborts do not depend on it
+        self.assertEqual(r['read-empty'][0], 1)
 
     def test_guest_reboot_restarts_a_cold_realm(self):
         r = self.run_probe()
