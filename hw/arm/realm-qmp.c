@@ -14,6 +14,7 @@
 #include "system/kvm.h"
 #include "system/qtest.h"
 #include "rme-guest-internal.h"
+#include "realm-capabilities.h"
 
 static RmeGuest *realm_qmp_get(Error **errp)
 {
@@ -125,6 +126,7 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
     if (!info) {
         monitor_printf(mon, "%s\n", error_get_pretty(err));
         error_free(err);
+        realm_caps_hmp_print(mon);
         return;
     }
     monitor_printf(mon, "state: %s\n", RealmState_str(info->state));
@@ -148,4 +150,5 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
     monitor_printf(mon, "shared-bytes: %" PRIu64 "\n", info->shared_bytes);
     monitor_printf(mon, "denied-dma: %" PRIu64 "\n", info->denied_dma);
     monitor_printf(mon, "host-calls: %" PRIu64 "\n", info->host_calls);
+    realm_caps_hmp_print(mon);
 }
