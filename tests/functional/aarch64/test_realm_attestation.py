@@ -31,22 +31,6 @@ class RealmAttestation(GuestTest):
 
     timeout = 240
 
-    def read_token(self):
-        """The token /init printed in base64, one marker line at a time."""
-        chunks = []
-        while True:
-            line = self.console_line()
-            if line is None:
-                self.fail_console('console closed inside the token')
-            if 'QEMU-REALM-TEST: tokend' in line:
-                return base64.b64decode(''.join(chunks))
-            if 'QEMU-REALM-TEST: FAIL' in line:
-                self.fail_console(f'guest reported: {line.strip()}')
-            pos = line.find('QEMU-REALM-TEST: tok ')
-            if pos >= 0:
-                chunks.append(line[pos + len('QEMU-REALM-TEST: tok '):]
-                              .strip())
-
     def test_token_verifies_and_matches_the_realm(self):
         challenge = os.urandom(64)
         rpv = bytes(range(64))

@@ -5,6 +5,7 @@ serial console in a file, and a guest with a busybox /init.
 """
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -291,6 +292,24 @@ class GuestTest(RealmTestCase):
                 rest = line[pos + len(want):]
                 if rest == '' or rest[0] == ' ':
                     return rest.strip()
+
+    def read_token(self):
+        """
+        The attestation token /init printed in base64, one "tok" marker
+        line at a time, up to its "tokend" marker.
+        """
+        chunks = []
+        while True:
+            line = self.console_line()
+            if line is None:
+                self.fail_console('console closed inside the token')
+            if f'{MARKER} tokend' in line:
+                return base64.b64decode(''.join(chunks))
+            if f'{MARKER} FAIL' in line:
+                self.fail_console(f'guest reported: {line.strip()}')
+            pos = line.find(f'{MARKER} tok ')
+            if pos >= 0:
+                chunks.append(line[pos + len(f'{MARKER} tok '):].strip())
 
     def wait_poweroff(self):
         """
