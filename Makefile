@@ -5,7 +5,9 @@
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
 #   make check      build, then run every test (checkpatch, cross-arm64,
-#                   unit, qtest, functional, docs)
+#                   unit, qtest, functional, docs, export)
+#   make export     write the quilt series for Debian's qemu source
+#                   package to build/export-series
 #   make bench      build, then print Realm-against-plain figures
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
@@ -69,12 +71,12 @@ UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all deps prepare build demo bench check check-checkpatch \
 	check-qtest check-functional check-unit check-cross-arm64 \
-	check-docs clean distclean help FORCE
+	check-docs check-export export clean distclean help FORCE
 
 all: build
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
 
 $(BUILD)/.deps-stamp: build-aux/install-deps
 	@mkdir -p $(BUILD)
@@ -153,6 +155,13 @@ check-functional: build
 # The project's documentation pages, with QEMU's Sphinx setup
 check-docs: prepare
 	build-aux/run-tests --build $(BUILD) --only docs
+
+# The exported series: applies to Debian's package, same tree, builds
+check-export: build
+	build-aux/run-tests --build $(BUILD) --only export
+
+export: prepare
+	build-aux/export-series $(BUILD)/export-series
 
 clean:
 	rm -rf $(OBJ)

@@ -175,6 +175,173 @@ class Memory:
         return bytes(buf)
 
 
+
+EV_NO_ACTION = 0x3
+EV_EVENT_TAG = 0x6
+EV_POST_CODE2 = 0x13
+TPM_ALG = {'sha256': 0x000b, 'sha512': 0x000d}
+TAG_REALM_CREATE = 1
+TAG_INIT_RIPAS = 2
+TAG_REC_CREATE = 3
+VENDOR = {'tcg': b'qemu-realm rmm-1.0', 'kvm-v14': b'qemu-realm kvm-v14'}
+
+
+class EventLog:
+    """The measurement log QEMU hands to a Realm (measurement-log=on)
+
+    TCG PC Client Platform Firmware Profile event log, crypto-agile
+    format, one algorithm (the Realm's), every event on PCR index 0 (the
+    RIM): the Spec ID event, then tagged events for the Realm parameters,
+    RIPAS and RECs, and an EV_POST_CODE2 blob event per image.
+    """
+
+    def __init__(self, model, algo):
+        self.algo = algo
+        self.size = 32 if algo == 'sha256' else 64
+        vendor = VENDOR[model]
+        spec = (b'Spec ID Event03\0' +
+                struct.pack('<IBBBBIHHB', 0, 0, 2, 0, 2, 1, TPM_ALG[algo],
+                            self.size, len(vendor)) + vendor)
+        self.data = bytearray(struct.pack('<II', 0, EV_NO_ACTION) +
+                              bytes(20) + struct.pack('<I', len(spec)) +
+                              spec)
+
+    def digest(self, data):
+        return hashlib.new(self.algo, data).digest()
+
+    def event(self, ev_type, digest, data):
+        self.data += struct.pack('<IIIH', 0, ev_type, 1, TPM_ALG[self.algo])
+        self.data += digest + struct.pack('<I', len(data)) + data
+
+    def tagged(self, tag, payload):
+        data = struct.pack('<II', tag, len(payload)) + payload
+        self.event(EV_EVENT_TAG, self.digest(data), data)
+
+    def realm_create(self, p):
+        self.tagged(TAG_REALM_CREATE, struct.pack(
+            '<QBBBBBB', p['flags'], p['s2sz'], p['sve_vl'], p['num_bps'],
+            p['num_wps'], p['pmu_num_ctrs'], 0 if self.algo == 'sha256' else 1))
+
+    def init_ripas(self, base, top):
+        self.tagged(TAG_INIT_RIPAS, struct.pack('<QQ', base, top - base))
+
+    def image(self, name, base, data):
+        desc = name.encode() + b'\0'
+        self.event(EV_POST_CODE2, self.digest(data),
+                   struct.pack('<B', len(desc)) + desc +
+                   struct.pack('<QQ', base, len(data)))
+
+    def rec_create(self, pc, gprs):
+        self.tagged(TAG_REC_CREATE, struct.pack('<QQ8Q', 1, pc, *gprs))
+
+
+def parse_log(data):
+    """The events of a measurement log: (type, digest, data) tuples"""
+    def need(off, n):
+        if off + n > len(data):
+            raise RimError('the log is truncated at byte %d' % off)
+    need(0, 32)
+    pcr, ev_type = struct.unpack_from('<II', data, 0)
+    size, = struct.unpack_from('<I', data, 28)
+    need(32, size)
+    spec = data[32:32 + size]
+    if ev_type != EV_NO_ACTION or spec[:16] != b'Spec ID Event03\0':
+        raise RimError('not a crypto-agile TCG event log')
+    count, = struct.unpack_from('<I', spec, 24)
+    if count != 1:
+        raise RimError('the log has %d algorithms, not 1' % count)
+    alg_id, hsize = struct.unpack_from('<HH', spec, 28)
+    algo = {v: k for k, v in TPM_ALG.items()}.get(alg_id)
+    if not algo or hsize != (32 if algo == 'sha256' else 64):
+        raise RimError('unknown algorithm 0x%x in the log' % alg_id)
+    vendor = spec[33:33 + spec[32]]
+    events, off = [], 32 + size
+    while off < len(data):
+        need(off, 14)
+        pcr, ev_type, n, alg = struct.unpack_from('<IIIH', data, off)
+        if pcr != 0 or n != 1 or alg != alg_id:
+            raise RimError('unexpected event header at byte %d' % off)
+        off += 14
+        need(off, hsize + 4)
+        digest = data[off:off + hsize]
+        size, = struct.unpack_from('<I', data, off + hsize)
+        off += hsize + 4
+        need(off, size)
+        events.append((ev_type, digest, data[off:off + size]))
+        off += size
+    return algo, vendor, events
+
+
+def replay(data, files):
+    """Replay a measurement log into the RIM.
+
+    The log carries each image's digest, not its contents: @files are
+    the verifier's copies of the images (kernel, initrd, DTB, ...),
+    matched by digest; the boot stub is rebuilt from the DTB and kernel
+    addresses the log gives and must match its digest too.
+    """
+    algo, vendor, events = parse_log(data)
+    model = 'tcg' if vendor == VENDOR['tcg'] else 'kvm-v14'
+    realm = Realm(model, algo)
+    by_digest = {}
+    for path in files:
+        with open(path, 'rb') as f:
+            content = f.read()
+        by_digest[hashlib.new(algo, content).digest()] = content
+    blobs = []
+
+    def flush():
+        if not blobs:
+            return
+        bases = {name: base for name, base, _, _ in blobs}
+        images = []
+        for name, base, size, digest in blobs:
+            content = by_digest.get(digest)
+            if content is None and name == 'BOOTLOADER' and \
+               'DTB' in bases and 'KERNEL' in bases:
+                content = boot_stub(bases['DTB'], bases['KERNEL'])
+            if content is None or len(content) != size or \
+               hashlib.new(algo, content).digest() != digest:
+                raise RimError('no file matches image %s (digest %s)'
+                               % (name, digest.hex()))
+            images.append((name, base, content))
+        realm.images(images)
+        blobs.clear()
+
+    for ev_type, digest, ev in events:
+        if ev_type == EV_POST_CODE2:
+            n = ev[0]
+            name = ev[1:1 + n].rstrip(b'\0').decode(errors='replace')
+            base, size = struct.unpack_from('<QQ', ev, 1 + n)
+            blobs.append((name, base, size, digest))
+            continue
+        flush()
+        if ev_type != EV_EVENT_TAG:
+            raise RimError('unexpected event type 0x%x' % ev_type)
+        if hashlib.new(algo, ev).digest() != digest:
+            raise RimError('a tagged event does not match its digest')
+        tag, size = struct.unpack_from('<II', ev, 0)
+        payload = ev[8:8 + size]
+        if tag == TAG_REALM_CREATE:
+            f, s2sz, sve_vl, bps, wps, pmu, ha = struct.unpack('<QBBBBBB',
+                                                               payload)
+            if ha != (0 if algo == 'sha256' else 1):
+                raise RimError('REALM_CREATE hash_algo disagrees with the log')
+            realm.create({'flags': f, 's2sz': s2sz, 'sve_vl': sve_vl,
+                          'num_bps': bps, 'num_wps': wps,
+                          'pmu_num_ctrs': pmu})
+        elif tag == TAG_INIT_RIPAS:
+            base, size = struct.unpack('<QQ', payload)
+            realm.init_ripas(base, base + size)
+        elif tag == TAG_REC_CREATE:
+            flags, pc, *gprs = struct.unpack('<QQ8Q', payload)
+            realm.rec(pc, gprs)
+        else:
+            raise RimError('unknown tagged event %d' % tag)
+    flush()
+    return realm
+
+
 def load_kernel(path):
     """The kernel as QEMU loads it: gunzipped if need be, whole"""
     with open(path, 'rb') as f:
@@ -214,11 +381,12 @@ def layout(args):
         raise RimError('%s is not a flattened device tree' % args.dtb)
     if dtb_start + len(dtb) > ram_base + ram_size:
         raise RimError('the images do not fit in %s of RAM' % args.memory)
-    images = [('bootloader', ram_base, boot_stub(dtb_start, entry)),
-              (args.kernel, entry, kernel)]
+    # Named as QEMU's measurement log names them
+    images = [('BOOTLOADER', ram_base, boot_stub(dtb_start, entry)),
+              ('KERNEL', entry, kernel)]
     if initrd:
-        images.append((args.initrd, initrd_start, initrd))
-    images.append(('dtb', dtb_start, dtb))
+        images.append(('INITRD', initrd_start, initrd))
+    images.append(('DTB', dtb_start, dtb))
     return images, ram_base, ram_size
 
 
@@ -249,14 +417,14 @@ def realm_params(args):
     }
 
 
-def compute(args, log=None):
+def compute(args, log=False):
     algo = args.algorithm or ('sha256' if args.mode == 'kvm-v14'
                               else 'sha512')
     if args.mode == 'kvm-v14' and algo != 'sha256':
         raise RimError('--algorithm %s is not possible with --mode kvm-v14: '
                        'KVM CCA v14 measures with sha256' % algo)
     realm = Realm(args.mode, algo)
-    realm.log = log
+    realm.log = EventLog(args.mode, algo) if log else None
     images, ram_base, ram_size = layout(args)
     params = realm_params(args)
     realm.create(params)
@@ -273,11 +441,10 @@ def main(argv=None):
     ap.add_argument('--mode', choices=('tcg', 'kvm-v14'), default='tcg',
                     help='tcg: RMM 1.0 as QEMU plays it under TCG; '
                          'kvm-v14: KVM CCA v14 with an RMM 2.0')
-    ap.add_argument('--kernel', required=True,
+    ap.add_argument('--kernel',
                     help='the -kernel file (arm64 Image, or gzipped)')
     ap.add_argument('--initrd', help='the -initrd file')
-    ap.add_argument('--dtb', required=True,
-                    help='the DTB from -machine dumpdtb=FILE')
+    ap.add_argument('--dtb', help='the DTB from -machine dumpdtb=FILE')
     ap.add_argument('-m', '--memory', default='128M',
                     help='the -m RAM size (default 128M)')
     ap.add_argument('--ram-base', type=lambda x: int(x, 0),
@@ -302,13 +469,37 @@ def main(argv=None):
                     help='PMCR_EL0.N of the vCPU (-1: no PMU)')
     ap.add_argument('--json', action='store_true',
                     help='print the RIM, parameters and images as JSON')
+    ap.add_argument('--log', metavar='FILE',
+                    help='also write the measurement log the Realm will '
+                         'have (rme-guest measurement-log=on) to FILE')
+    ap.add_argument('--replay', metavar='LOG',
+                    help='instead, replay a measurement log (from the '
+                         'Realm, query-realm-measurement-log or --log) '
+                         'into the RIM; give the images with --image')
+    ap.add_argument('--image', action='append', default=[],
+                    help='with --replay: a file the log names by its '
+                         'digest (kernel, initrd, DTB, firmware)')
     args = ap.parse_args(argv)
+    if args.replay:
+        try:
+            with open(args.replay, 'rb') as f:
+                realm = replay(f.read(), args.image)
+        except (RimError, OSError, struct.error) as e:
+            print('realm-rim.py: %s' % e, file=sys.stderr)
+            return 1
+        print(realm.hex())
+        return 0
+    if not args.kernel or not args.dtb:
+        ap.error('--kernel and --dtb are needed (or --replay)')
     if args.cpu is None:
         args.cpu = 'max' if args.mode == 'tcg' else 'host'
     if not 33 <= args.ipa_bits <= 48:
         ap.error('--ipa-bits must be between 33 and 48')
     try:
-        realm, params, images = compute(args)
+        realm, params, images = compute(args, log=bool(args.log))
+        if args.log:
+            with open(args.log, 'wb') as f:
+                f.write(realm.log.data)
     except (RimError, OSError) as e:
         print('realm-rim.py: %s' % e, file=sys.stderr)
         return 1

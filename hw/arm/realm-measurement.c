@@ -41,11 +41,14 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qapi/qapi-commands-realm.h"
 #include "qemu/error-report.h"
 #include "cpu.h"
 #include "cpu-features.h"
 #include "hw/core/cpu.h"
+#include "hw/boards.h"
 #include "hw/loader.h"
+#include "hw/nvram/fw_cfg.h"
 #include "system/address-spaces.h"
 #include "system/kvm.h"
 #include "system/memory.h"
@@ -94,16 +97,38 @@ void realm_measurement_params(RmeGuest *rg, RealmParams *p)
     /* ipa-bits is at most 48: no LPA2 */
 }
 
-typedef struct RealmImageList {
+typedef struct RealmImageCollector {
     RmeGuest *rg;
     GArray *images;
-} RealmImageList;
+} RealmImageCollector;
+
+/* What the measurement log calls an image of the loader */
+static const char *realm_image_role(const char *name)
+{
+    MachineState *ms = MACHINE(qdev_get_machine());
+
+    if (!strcmp(name, "bootloader")) {
+        return "BOOTLOADER";
+    } else if (!strcmp(name, "dtb")) {
+        return "DTB";
+    } else if (ms->kernel_filename && !strcmp(name, ms->kernel_filename)) {
+        return "KERNEL";
+    } else if (ms->initrd_filename && !strcmp(name, ms->initrd_filename)) {
+        return "INITRD";
+    } else if (ms->firmware && !strcmp(name, ms->firmware)) {
+        return "FIRMWARE";
+    }
+    return NULL;
+}
 
 static int realm_collect_image(const char *name, AddressSpace *as,
                                hwaddr addr, size_t size, void *opaque)
 {
-    RealmImageList *l = opaque;
-    RealmRimImage img = { .name = name, .base = addr, .size = size };
+    RealmImageCollector *l = opaque;
+    RealmRimImage img = {
+        .name = name, .base = addr, .size = size,
+        .role = realm_image_role(name),
+    };
 
     /*
      * The boot code registers its images against the boot vCPU's address
@@ -129,7 +154,7 @@ static gint realm_image_cmp(gconstpointer a, gconstpointer b)
 
 GArray *rme_guest_initial_images(RmeGuest *rg, Error **errp)
 {
-    RealmImageList l = {
+    RealmImageCollector l = {
         .rg = rg,
         .images = g_array_new(false, false, sizeof(RealmRimImage)),
     };
@@ -188,6 +213,28 @@ static void realm_measure_recs(RealmRim *rim)
     }
 }
 
+/*
+ * Hand the log to the guest as a fw_cfg file, as firmware event logs are:
+ * outside the Realm's memory, so it is neither measured nor in the DTB,
+ * and the RIM is the same with measurement-log on or off.  Firmware or
+ * the guest reads it (Linux: qemu_fw_cfg's sysfs files).
+ */
+static void realm_measurement_publish_log(RmeGuest *rg, GByteArray *log)
+{
+    FWCfgState *fw_cfg = fw_cfg_find();
+
+    if (rg->measurement_log) {
+        g_byte_array_unref(rg->measurement_log);
+    }
+    rg->measurement_log = log;
+    if (fw_cfg) {
+        /* fw_cfg links the data: give it its own copy */
+        g_free(fw_cfg_modify_file(fw_cfg, REALM_MEASUREMENT_LOG_FILE,
+                                  g_memdup2(log->data, log->len),
+                                  log->len));
+    }
+}
+
 static void realm_measurement_fail(RmeGuest *rg, Error *err)
 {
     error_report_err(err);
@@ -209,7 +256,8 @@ void realm_measurement_compute(RmeGuest *rg)
 
     /* Step 1: RMI_REALM_CREATE initialises the RIM (B4.3.9.4) */
     realm_measurement_params(rg, &params);
-    realm_rim_init(&rim, realm_measurement_model(), &params);
+    realm_rim_init(&rim, realm_measurement_model(), &params,
+                   rg->measurement_log_enabled);
 
     /* Step 2: RMI_RTT_INIT_RIPAS (B4.3.18.4), where measured */
     while ((gpa = rme_guest_next_ram(rg, gpa, par, &end)) < par) {
@@ -220,18 +268,19 @@ void realm_measurement_compute(RmeGuest *rg)
     /* Step 3: DATA granules (B4.3.1.4) */
     images = rme_guest_initial_images(rg, &err);
     if (!images) {
-        realm_measurement_fail(rg, err);
-        return;
+        goto fail;
     }
     if (!realm_rim_images(&rim, (RealmRimImage *)images->data, images->len,
                           realm_read_ram, NULL)) {
         error_setg(&err, "rme-guest: cannot read the Realm's initial "
                    "images to measure them");
-        realm_measurement_fail(rg, err);
-        return;
+        goto fail;
     }
 
     realm_measure_recs(&rim);
+    if (rim.log) {
+        realm_measurement_publish_log(rg, rim.log);
+    }
 
     memcpy(rg->measurements[0], rim.value, REALM_MEASUREMENT_WIDTH);
     /* The REMs start at zero (A7.1.2) */
@@ -241,6 +290,13 @@ void realm_measurement_compute(RmeGuest *rg)
     /* Under KVM the Realm is active once the kernel has built it */
     rg->active = !kvm_enabled();
     trace_realm_measure_rim(rim.data_granules);
+    return;
+
+fail:
+    if (rim.log) {
+        g_byte_array_unref(rim.log);
+    }
+    realm_measurement_fail(rg, err);
 }
 
 bool realm_measurement_extend(RmeGuest *rg, unsigned index,
@@ -259,4 +315,30 @@ bool realm_measurement_extend(RmeGuest *rg, unsigned index,
     memcpy(buf + len, data, size);
     realm_hash(algo, buf, len + size, rg->measurements[index]);
     return true;
+}
+
+RealmMeasurementLog *qmp_query_realm_measurement_log(Error **errp)
+{
+    RmeGuest *rg = rme_guest_from_machine(MACHINE(qdev_get_machine()));
+    RealmMeasurementLog *ret;
+
+    if (!rg || !rme_guest_ipa_bits(rg)) {
+        error_setg(errp, "The machine is not a Realm (no rme-guest "
+                   "confidential-guest-support)");
+        return NULL;
+    }
+    if (!rg->measurement_log_enabled) {
+        error_setg(errp, "The Realm keeps no measurement log: start it with "
+                   "-object rme-guest,...,measurement-log=on");
+        return NULL;
+    }
+    if (!rg->measurement_log) {
+        error_setg(errp, "The Realm has not been measured yet");
+        return NULL;
+    }
+    ret = g_new0(RealmMeasurementLog, 1);
+    ret->algorithm = rg->measurement_algo;
+    ret->data = g_base64_encode(rg->measurement_log->data,
+                                rg->measurement_log->len);
+    return ret;
 }

@@ -16,6 +16,9 @@
 /* The RIM (index 0) and four REMs */
 #define REALM_MEASUREMENTS          5
 
+/* The fw_cfg file that holds the measurement log (measurement-log=on) */
+#define REALM_MEASUREMENT_LOG_FILE  "etc/realm/measurement-log"
+
 /** realm_measurement_algo: the Realm's measurement algorithm */
 RealmHashAlgo realm_measurement_algo(RmeGuest *rg);
 

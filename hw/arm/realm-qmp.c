@@ -14,6 +14,7 @@
 #include "system/kvm.h"
 #include "system/qtest.h"
 #include "rme-guest-internal.h"
+#include "realm-capabilities.h"
 
 static RmeGuest *realm_qmp_get(Error **errp)
 {
@@ -195,6 +196,7 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
     if (!info) {
         monitor_printf(mon, "%s\n", error_get_pretty(err));
         error_free(err);
+        realm_caps_hmp_print(mon);
         return;
     }
     monitor_printf(mon, "state: %s\n", RealmState_str(info->state));
@@ -227,4 +229,5 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
                    "lost mappings: %" PRIu64 "\n", shared->map_events,
                    shared->refused_maps, shared->unmap_events,
                    shared->failed_unmaps, shared->lost_maps);
+    realm_caps_hmp_print(mon);
 }

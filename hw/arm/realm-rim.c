@@ -136,6 +136,115 @@ void realm_encode_desc_ripas(uint8_t desc[REALM_DESC_SIZE],
     stq_le_p(desc + MEAS_DESC_RIPAS_TOP, top);
 }
 
+/*
+ * The measurement log: the TCG PC Client Platform Firmware Profile event
+ * log in its crypto-agile format (a Spec ID Event03 header, then
+ * TCG_PCR_EVENT2 events), with the Realm's algorithm only and every event
+ * on PCR index 0, which stands for the RIM.  Tagged events (EV_EVENT_TAG)
+ * carry the RMI operations' measured arguments, blob events
+ * (EV_POST_CODE2, UEFI_PLATFORM_FIRMWARE_BLOB2 layout) each image's
+ * description, address, size and digest.  docs/system/arm/rme.rst
+ * describes the layout; scripts/realm-rim.py writes and replays it.
+ */
+#define EV_NO_ACTION                0x3
+#define EV_EVENT_TAG                0x6
+#define EV_POST_CODE2               0x13
+
+#define TPM_ALG_SHA256              0x000b
+#define TPM_ALG_SHA512              0x000d
+
+#define REALM_LOG_TAG_REALM_CREATE  1
+#define REALM_LOG_TAG_INIT_RIPAS    2
+#define REALM_LOG_TAG_REC_CREATE    3
+
+static void log_u8(GByteArray *b, uint8_t v)
+{
+    g_byte_array_append(b, &v, 1);
+}
+
+static void log_u16(GByteArray *b, uint16_t v)
+{
+    uint8_t x[2];
+
+    stw_le_p(x, v);
+    g_byte_array_append(b, x, sizeof(x));
+}
+
+static void log_u32(GByteArray *b, uint32_t v)
+{
+    uint8_t x[4];
+
+    stl_le_p(x, v);
+    g_byte_array_append(b, x, sizeof(x));
+}
+
+static void log_u64(GByteArray *b, uint64_t v)
+{
+    uint8_t x[8];
+
+    stq_le_p(x, v);
+    g_byte_array_append(b, x, sizeof(x));
+}
+
+static uint16_t realm_log_alg(RealmHashAlgo algo)
+{
+    return algo == REALM_HASH_SHA256 ? TPM_ALG_SHA256 : TPM_ALG_SHA512;
+}
+
+/* TCG_PCClientPCREvent with TCG_EfiSpecIdEvent, in the SHA-1 format */
+static void realm_log_header(RealmRim *rim)
+{
+    g_autoptr(GByteArray) spec = g_byte_array_new();
+    const char *vendor = rim->model == REALM_RIM_MODEL_RMM_1_0 ?
+                         "qemu-realm rmm-1.0" : "qemu-realm kvm-v14";
+    static const uint8_t sha1_zero[20];
+
+    g_byte_array_append(spec, (const uint8_t *)"Spec ID Event03", 16);
+    log_u32(spec, 0);                   /* platformClass: client */
+    log_u8(spec, 0);                    /* specVersionMinor */
+    log_u8(spec, 2);                    /* specVersionMajor */
+    log_u8(spec, 0);                    /* specErrata */
+    log_u8(spec, 2);                    /* uintnSize: 64-bit */
+    log_u32(spec, 1);                   /* numberOfAlgorithms */
+    log_u16(spec, realm_log_alg(rim->algo));
+    log_u16(spec, realm_hash_size(rim->algo));
+    log_u8(spec, strlen(vendor));
+    g_byte_array_append(spec, (const uint8_t *)vendor, strlen(vendor));
+
+    log_u32(rim->log, 0);               /* pcrIndex */
+    log_u32(rim->log, EV_NO_ACTION);
+    g_byte_array_append(rim->log, sha1_zero, sizeof(sha1_zero));
+    log_u32(rim->log, spec->len);
+    g_byte_array_append(rim->log, spec->data, spec->len);
+}
+
+/* TCG_PCR_EVENT2 */
+static void realm_log_event(RealmRim *rim, uint32_t type,
+                            const uint8_t *digest, const void *data,
+                            size_t len)
+{
+    log_u32(rim->log, 0);               /* pcrIndex: the RIM */
+    log_u32(rim->log, type);
+    log_u32(rim->log, 1);               /* TPML_DIGEST_VALUES.count */
+    log_u16(rim->log, realm_log_alg(rim->algo));
+    g_byte_array_append(rim->log, digest, realm_hash_size(rim->algo));
+    log_u32(rim->log, len);
+    g_byte_array_append(rim->log, data, len);
+}
+
+/* EV_EVENT_TAG: TCG_PCClientTaggedEvent, digest of the event data */
+static void realm_log_tagged(RealmRim *rim, uint32_t tag, GByteArray *payload)
+{
+    g_autoptr(GByteArray) ev = g_byte_array_new();
+    uint8_t digest[REALM_MEASUREMENT_WIDTH];
+
+    log_u32(ev, tag);
+    log_u32(ev, payload->len);
+    g_byte_array_append(ev, payload->data, payload->len);
+    realm_hash(rim->algo, ev->data, ev->len, digest);
+    realm_log_event(rim, EV_EVENT_TAG, digest, ev->data, ev->len);
+}
+
 /* RIM = H(descriptor), the last step of B4.3.1.4, B4.3.12.4, B4.3.18.4 */
 static void realm_rim_extend(RealmRim *rim,
                              const uint8_t desc[REALM_DESC_SIZE])
@@ -143,7 +252,8 @@ static void realm_rim_extend(RealmRim *rim,
     realm_hash(rim->algo, desc, REALM_DESC_SIZE, rim->value);
 }
 
-void realm_rim_init(RealmRim *rim, RealmRimModel model, const RealmParams *p)
+void realm_rim_init(RealmRim *rim, RealmRimModel model, const RealmParams *p,
+                    bool log)
 {
     g_autofree uint8_t *params = g_malloc(REALM_PARAMS_SIZE);
 
@@ -152,6 +262,21 @@ void realm_rim_init(RealmRim *rim, RealmRimModel model, const RealmParams *p)
     rim->model = model;
     realm_encode_realm_params(params, p);
     realm_hash(rim->algo, params, REALM_PARAMS_SIZE, rim->value);
+
+    if (log) {
+        g_autoptr(GByteArray) ev = g_byte_array_new();
+
+        rim->log = g_byte_array_new();
+        realm_log_header(rim);
+        log_u64(ev, p->flags);
+        log_u8(ev, p->s2sz);
+        log_u8(ev, p->sve_vl);
+        log_u8(ev, p->num_bps);
+        log_u8(ev, p->num_wps);
+        log_u8(ev, p->pmu_num_ctrs);
+        log_u8(ev, p->hash_algo);
+        realm_log_tagged(rim, REALM_LOG_TAG_REALM_CREATE, ev);
+    }
 }
 
 void realm_rim_init_ripas(RealmRim *rim, uint64_t base, uint64_t top)
@@ -160,6 +285,13 @@ void realm_rim_init_ripas(RealmRim *rim, uint64_t base, uint64_t top)
 
     if (rim->model != REALM_RIM_MODEL_RMM_1_0) {
         return;
+    }
+    if (rim->log && base < top) {
+        g_autoptr(GByteArray) ev = g_byte_array_new();
+
+        log_u64(ev, base);
+        log_u64(ev, top - base);
+        realm_log_tagged(rim, REALM_LOG_TAG_INIT_RIPAS, ev);
     }
     while (base < top) {
         uint64_t step = REALM_GRANULE_SIZE;
@@ -196,6 +328,52 @@ void realm_rim_rec(RealmRim *rim, uint64_t pc, const uint64_t gprs[8])
     realm_encode_desc_rec(desc, rim->value, content);
     realm_rim_extend(rim, desc);
     rim->recs++;
+
+    if (rim->log) {
+        g_autoptr(GByteArray) ev = g_byte_array_new();
+
+        log_u64(ev, 1);                 /* flags: runnable */
+        log_u64(ev, pc);
+        for (int i = 0; i < 8; i++) {
+            log_u64(ev, gprs[i]);
+        }
+        realm_log_tagged(rim, REALM_LOG_TAG_REC_CREATE, ev);
+    }
+}
+
+/* EV_POST_CODE2 with a UEFI_PLATFORM_FIRMWARE_BLOB2 for one image */
+static bool realm_log_image(RealmRim *rim, const RealmRimImage *img,
+                            RealmRimReadFn read, void *opaque)
+{
+    g_autoptr(GChecksum) sum =
+        g_checksum_new(rim->algo == REALM_HASH_SHA256 ? G_CHECKSUM_SHA256 :
+                                                        G_CHECKSUM_SHA512);
+    g_autofree uint8_t *buf = g_malloc(REALM_GRANULE_SIZE);
+    g_autoptr(GByteArray) ev = g_byte_array_new();
+    g_autofree char *base = g_path_get_basename(img->name);
+    const char *desc = img->role ?: base;
+    uint8_t digest[REALM_MEASUREMENT_WIDTH];
+    gsize len = sizeof(digest);
+    size_t desc_len = MIN(strlen(desc), 254);
+
+    /* The digest of the image as loaded, which a verifier's file has */
+    for (uint64_t off = 0; off < img->size; off += REALM_GRANULE_SIZE) {
+        size_t n = MIN(REALM_GRANULE_SIZE, img->size - off);
+
+        if (!read(opaque, img->base + off, buf, n)) {
+            return false;
+        }
+        g_checksum_update(sum, buf, n);
+    }
+    g_checksum_get_digest(sum, digest, &len);
+
+    log_u8(ev, desc_len + 1);           /* with the terminating NUL */
+    g_byte_array_append(ev, (const uint8_t *)desc, desc_len);
+    log_u8(ev, 0);
+    log_u64(ev, img->base);
+    log_u64(ev, img->size);
+    realm_log_event(rim, EV_POST_CODE2, digest, ev->data, ev->len);
+    return true;
 }
 
 bool realm_rim_images(RealmRim *rim, const RealmRimImage *images, size_t n,
@@ -204,6 +382,11 @@ bool realm_rim_images(RealmRim *rim, const RealmRimImage *images, size_t n,
     g_autofree uint8_t *granule = g_malloc(REALM_GRANULE_SIZE);
     uint64_t done = 0;
 
+    for (size_t i = 0; rim->log && i < n; i++) {
+        if (!realm_log_image(rim, &images[i], read, opaque)) {
+            return false;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         uint64_t start = QEMU_ALIGN_DOWN(images[i].base, REALM_GRANULE_SIZE);
         uint64_t end = QEMU_ALIGN_UP(images[i].base + images[i].size,

@@ -40,6 +40,7 @@ struct RmeGuest {
     uint8_t requested_ipa_bits;
     bool dma_folding;
     bool preserve_contents;     /* x-preserve-contents: debug only */
+    bool measurement_log_enabled;
 
     /* Fixed by the board */
     uint8_t ipa_bits;
@@ -57,6 +58,8 @@ struct RmeGuest {
     uint8_t measurements[REALM_MEASUREMENTS][REALM_MEASUREMENT_WIDTH];
     /* measurements[0] holds QEMU's computation of the RIM */
     bool measured;
+    /* Its measurement log, with measurement-log=on */
+    GByteArray *measurement_log;
     /* The RIM is final: the Realm may run (REALM_ACTIVE) */
     bool active;
     ResettableState reset_state;

@@ -138,6 +138,17 @@ static void rme_guest_set_preserve_contents(Object *obj, bool value,
     RME_GUEST(obj)->preserve_contents = value;
 }
 
+static bool rme_guest_get_measurement_log(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->measurement_log_enabled;
+}
+
+static void rme_guest_set_measurement_log(Object *obj, bool value,
+                                          Error **errp)
+{
+    RME_GUEST(obj)->measurement_log_enabled = value;
+}
+
 static void rme_guest_init(Object *obj)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -151,6 +162,9 @@ static void rme_guest_finalize(Object *obj)
     RmeGuest *rg = RME_GUEST(obj);
 
     migrate_del_blocker(&rg->migration_blocker);
+    if (rg->measurement_log) {
+        g_byte_array_unref(rg->measurement_log);
+    }
 }
 
 /*
@@ -259,6 +273,12 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_add(oc, "ipa-bits", "uint8",
                               rme_guest_get_ipa_bits, rme_guest_set_ipa_bits,
                               NULL, NULL);
+    object_class_property_add_bool(oc, "measurement-log",
+                                   rme_guest_get_measurement_log,
+                                   rme_guest_set_measurement_log);
+    object_class_property_set_description(oc, "measurement-log",
+        "Record the Realm's initial measurement as a TCG event log, "
+        "offered in fw_cfg as etc/realm/measurement-log (default off)");
     object_class_property_add_bool(oc, "x-dma-folding",
                                    rme_guest_get_dma_folding,
                                    rme_guest_set_dma_folding);

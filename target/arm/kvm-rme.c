@@ -78,6 +78,19 @@ static const KvmRmeProbeOps kvm_rme_probe_ops = {
     .check_extension = kvm_rme_check_extension,
 };
 
+/* The same questions through /dev/kvm, when KVM is not in use */
+static int kvm_rme_fd_check_extension(void *opaque, unsigned int cap)
+{
+    int ret = ioctl(*(int *)opaque, KVM_CHECK_EXTENSION, cap);
+
+    return ret < 0 ? 0 : ret;
+}
+
+static const KvmRmeProbeOps kvm_rme_fd_probe_ops = {
+    .read_cap_param = kvm_rme_read_cap_param,
+    .check_extension = kvm_rme_fd_check_extension,
+};
+
 static int kvm_rme_populate_ioctl(void *opaque,
                                   struct kvm_cca_rmi_populate *args)
 {
@@ -406,4 +419,40 @@ int kvm_arm_rme_put_registers(ARMCPU *cpu, Error **errp)
         error_setg_errno(errp, -ret, "rme-guest: cannot set PC");
     }
     return ret;
+}
+
+/* query-cca-capabilities */
+
+bool kvm_arm_rme_query_host(CcaKvmCapabilities *caps, Error **errp)
+{
+    KvmRmeCapSource source;
+    int cap, ipa_bits;
+
+    if (kvm_enabled()) {
+        cap = kvm_rme_probe_cap(&kvm_rme_probe_ops, kvm_state, &source,
+                                errp);
+        ipa_bits = kvm_check_extension(kvm_state, KVM_CAP_ARM_VM_IPA_SIZE);
+    } else {
+        int fd = qemu_open("/dev/kvm", O_RDWR, errp);
+
+        if (fd < 0) {
+            return false;
+        }
+        cap = kvm_rme_probe_cap(&kvm_rme_fd_probe_ops, &fd, &source, errp);
+        ipa_bits = kvm_rme_fd_check_extension(&fd, KVM_CAP_ARM_VM_IPA_SIZE);
+        close(fd);
+    }
+    if (cap < 0) {
+        return false;
+    }
+    caps->capability = cap;
+    caps->capability_source = g_strdup(kvm_rme_cap_source_str(source));
+    /* v14 and v15 share the uAPI QEMU uses (kvm-cca-v15.h) */
+    caps->uapi = g_strdup("v14/v15");
+    /*
+     * The host's IPA size; a Realm's may be smaller (the RMM's S2SZ),
+     * which KVM only tells a Realm VM.  Without the capability: 40 bits.
+     */
+    caps->max_ipa_bits = MIN(ipa_bits > 0 ? ipa_bits : 40, RME_IPA_BITS_MAX);
+    return true;
 }

@@ -61,20 +61,14 @@ typedef struct RealmParams {
     RealmHashAlgo hash_algo;
 } RealmParams;
 
-/* Steps of the measurement, for the measurement log */
-typedef enum RealmRimStep {
-    REALM_RIM_STEP_REALM_CREATE,
-    REALM_RIM_STEP_INIT_RIPAS,
-    REALM_RIM_STEP_DATA,
-    REALM_RIM_STEP_REC_CREATE,
-} RealmRimStep;
-
 typedef struct RealmRim {
     RealmHashAlgo algo;
     RealmRimModel model;
     uint8_t value[REALM_MEASUREMENT_WIDTH];
     unsigned data_granules;
     unsigned recs;
+    /* The measurement log being written, or NULL */
+    GByteArray *log;
 } RealmRim;
 
 size_t realm_hash_size(RealmHashAlgo algo);
@@ -98,8 +92,21 @@ void realm_encode_desc_ripas(uint8_t desc[REALM_DESC_SIZE],
 
 /**
  * realm_rim_init: RMI_REALM_CREATE: RIM = H(measured RmiRealmParams)
+ * @log: when true, also write the measurement log into @rim->log (a new
+ *     array the caller owns): every later step adds its event
+ *
+ * The log is the TCG PC Client Platform Firmware Profile event log, in
+ * its crypto-agile form, with the Realm's algorithm only and every event
+ * on PCR index 0, which stands for the RIM: a Spec ID Event03 header
+ * (vendor info "qemu-realm rmm-1.0" or "qemu-realm kvm-v14"), then
+ * EV_EVENT_TAG events for RMI_REALM_CREATE (tag 1), RMI_RTT_INIT_RIPAS
+ * (tag 2, where measured) and RMI_REC_CREATE (tag 3), and an
+ * EV_POST_CODE2 event per image (UEFI_PLATFORM_FIRMWARE_BLOB2: role,
+ * address, size; digest of its contents).  docs/system/arm/rme.rst has
+ * the layouts.
  */
-void realm_rim_init(RealmRim *rim, RealmRimModel model, const RealmParams *p);
+void realm_rim_init(RealmRim *rim, RealmRimModel model, const RealmParams *p,
+                    bool log);
 
 /**
  * realm_rim_init_ripas: RMI_RTT_INIT_RIPAS over [@base, @top)
@@ -137,6 +144,11 @@ typedef struct RealmRimImage {
     const char *name;
     uint64_t base;
     uint64_t size;
+    /*
+     * What the measurement log calls it: BOOTLOADER, KERNEL, INITRD, DTB,
+     * or NULL for the base name of @name
+     */
+    const char *role;
 } RealmRimImage;
 
 /**
@@ -146,7 +158,8 @@ typedef struct RealmRimImage {
  * @read: reads the granules' contents
  *
  * Measures every granule that holds part of an image once, in ascending
- * address order.  Returns false if a granule cannot be read.
+ * address order; the log gets one event per image first.  Returns false
+ * if a granule cannot be read.
  */
 bool realm_rim_images(RealmRim *rim, const RealmRimImage *images, size_t n,
                       RealmRimReadFn read, void *opaque);

@@ -27,6 +27,7 @@ NOT_SUPPORTED = (1 << 64) - 1
 RIPAS_EMPTY = 0
 RIPAS_RAM = 1
 ACCEPT = 0
+REJECT = 1
 RSI_1_0 = 0x10000
 SMCCC_1_2 = 0x10002
 
@@ -40,6 +41,7 @@ ESR_UNDEF = 1 << 25
 SCRUB_PATTERN = 0xdeadbeefdeadbeef
 UART = 0x09000000
 HOLE = 0x60000000
+WALK_VA = 0x80000000
 
 
 class RealmRsiErrors(RealmTestCase):
@@ -67,22 +69,30 @@ class RealmRsiErrors(RealmTestCase):
         super().setUp()
         self.set_machine('virt')
 
-    def launch_realm(self, *args):
+    def launch_realm(self, *args, realm_options=''):
         self.add_console()
         self.vm.add_args('-machine', 'confidential-guest-support=rme0',
-                         '-object', 'rme-guest,id=rme0', '-accel', 'tcg',
+                         '-object', 'rme-guest,id=rme0' + realm_options,
+                         '-accel', 'tcg',
                          '-cpu', 'max', '-m', '256M', '-nodefaults',
                          '-no-shutdown', '-kernel', self.build_probe(),
                          *args)
         self.launch()
 
-    def run_probe(self):
+    def run_probe(self, *args, realm_options='', before_start=None):
         """
         Run the probe to its end and parse what it printed.  The console
         goes to a file (RealmTestCase), so a guest that prints before
-        anyone reads never stalls QEMU; every read is bounded.
+        anyone reads never stalls QEMU; every read is bounded.  With
+        @before_start, QEMU starts stopped (-S), and @before_start runs
+        before the probe does.
         """
-        self.launch_realm()
+        if before_start:
+            self.launch_realm('-S', *args, realm_options=realm_options)
+            before_start()
+            self.qmp('cont')
+        else:
+            self.launch_realm(*args, realm_options=realm_options)
         lines = []
         while True:
             line = self.console_line()
@@ -244,6 +254,23 @@ class RealmRsiErrors(RealmTestCase):
         sea('read-hole-protected', ESR_SEA_READ, HOLE)
         sea('read-hole-unprotected', ESR_SEA_READ, HOLE | par)
 
+        # With the MMU on, a walk into an EMPTY granule aborts the access
+        self.assertEqual(r['walk-set-empty'][0], RSI_SUCCESS)
+        sea('walk-empty', ESR_SEA_READ, WALK_VA)
+        self.assertEqual(r['walk-set-ram'][0], RSI_SUCCESS)
+
+    def test_preserve_contents_keeps_them_for_debugging(self):
+        r = self.run_probe(realm_options=',x-preserve-contents=on')
+
+        # One memory for both states, as before: what the probe wrote
+        # privately shows through the shared alias, and back
+        self.assertEqual(r['read-shared-contents'][:2],
+                         (0, 0x1122334455667788))
+        self.assertEqual(r['read-converted-contents'][:2],
+                         (0, 0x99aabbccddeeff00))
+        # The aborts do not depend on it
+        self.assertEqual(r['read-empty'][0], 1)
+
     def test_guest_reboot_restarts_a_cold_realm(self):
         r = self.run_probe()
         info = self.qmp('query-realm')
@@ -274,6 +301,32 @@ class RealmRsiErrors(RealmTestCase):
         info = self.qmp('query-realm')
         self.assertEqual(info['shared-bytes'], 0)
         self.assertEqual(info['rim'], cold['rim'])
+
+    def test_refused_share_is_rejected_and_undone(self):
+        """
+        A device's container that refuses the MAP of a granule the Realm
+        shares makes RSI_IPA_STATE_SET answer REJECT with no progress,
+        and the granule stays RIPAS RAM: the conversion fails closed.
+        iommu-notifier-testdev plays a VFIO container with room for one
+        mapping, which the host takes before the Realm runs.
+        """
+        taken = 0x48000000
+
+        def fill_the_container():
+            self.qmp('x-realm-set-ipa-state', gpa=taken, size=4096,
+                     state='shared')
+
+        r = self.run_probe('-device',
+                           'iommu-notifier-testdev,unmap-exact=on,'
+                           'max-mappings=1',
+                           before_start=fill_the_container)
+        page = r['set-unaligned'][1] - 1
+        self.assertEqual(r['set-empty'], (RSI_SUCCESS, page, REJECT))
+        self.assertEqual(r['get-after-empty'][0], RSI_SUCCESS)
+        self.assertEqual(r['get-after-empty'][2], RIPAS_RAM)
+        shared = self.qmp('query-realm-shared-memory')
+        self.assertGreaterEqual(shared['refused-maps'], 1)
+        self.assertEqual(shared['lost-maps'], 0)
 
 
 if __name__ == '__main__':

@@ -27,16 +27,14 @@ MEMORY = '1G'
 RAM_ARGS = ['-object', f'memory-backend-memfd,id=mem,size={MEMORY},share=on',
             '-machine', 'memory-backend=mem']
 DEVICE = ('0x1234', '0x11ea')
-
-# The IPA size is fixed so that the guest knows the shared bit.
+# The Realm's IPA size, fixed so that the guest script knows the shared bit
 IPA_BITS = 41
-SHARED_BIT = 1 << (IPA_BITS - 1)
 
 # The guest checks that it sees the device and its BAR0 identification
 # register ("RDMA"), read through vfio-user, then waits for the host.
-# Emulated MMIO is reached at its unprotected (shared) alias, as Linux's
-# ioremap() does in a Realm: at the protected address the RMM would
-# report an external abort.
+# MMIO is RIPAS EMPTY: a Realm reaches it at its unprotected alias (the
+# shared bit set); at the protected address it takes an external abort,
+# as on an RMM.
 FIND_DEVICE = f'''
 dev=
 for d in /sys/bus/pci/devices/*; do
@@ -44,8 +42,8 @@ for d in /sys/bus/pci/devices/*; do
 done
 [ -n "$dev" ] || fail "no {DEVICE[0]}:{DEVICE[1]} device"
 echo 1 > $dev/enable
-bar0=$(( $(head -n 1 $dev/resource | cut -d' ' -f1) ))
-mark bar0 "$(devmem $(( bar0 | {SHARED_BIT} )) 32)"
+bar=$(( $(head -n 1 $dev/resource | cut -d' ' -f1) | {1 << (IPA_BITS - 1)} ))
+mark bar0 "$(devmem $bar 32)"
 mark ready
 sleep 600
 '''
@@ -137,9 +135,9 @@ class RealmVfioUserBoot(RealmVfioUserTest):
     """A Debian kernel booted as a Realm with the device attached."""
 
     def launch_with_device(self, server):
-        self.launch_realm(FIND_DEVICE, args=[
-            *RAM_ARGS, '-device', json.dumps(server.device_json())],
-            realm_options=f'ipa-bits={IPA_BITS}')
+        self.launch_realm(FIND_DEVICE, realm_options=f'ipa-bits={IPA_BITS}',
+                          args=[*RAM_ARGS, '-device',
+                                json.dumps(server.device_json())])
 
     def test_boot_shared_set_is_mapped(self):
         server = self.start_server()
@@ -176,17 +174,18 @@ class RealmVfioUserBoot(RealmVfioUserTest):
         self.assertEqual(server.dma_read(page, 64)['data'], data[:64])
 
         self.assertIn('return', self.set_state(gpa, 4 * KIB, 'private'))
+        # Private again: as on an RMM, the host's data is gone
+        private = self.read_gpa(gpa, len(data))
+        self.assertNotEqual(private, data, 'the shared contents survived')
         self.assert_nothing_refused(server)
         self.assert_mapped_as_shared(server)
         for m_iova, m_size in server.maps():
             self.assertFalse(m_iova <= page < m_iova + m_size,
                              f'{page:#x} is private but still mapped')
-        # (Becoming private scrubs the page, as the RMM does.)
-        before = self.read_gpa(gpa, len(data))
         reply = server.dma_write(page, os.urandom(4 * KIB))
         self.assertFalse(reply['ok'], 'DMA to a private page succeeded')
         self.assertIn('no mapping', reply['error'])
-        self.assertEqual(self.read_gpa(gpa, len(data)), before,
+        self.assertEqual(self.read_gpa(gpa, len(data)), private,
                          'a refused DMA changed memory')
         # The neighbours stay reachable
         self.assertEqual(server.dma_write(page - 4 * KIB, b'\xa5' * 8),

@@ -24,7 +24,9 @@
 /* Nothing is mapped here on virt with 256 MiB of RAM */
 #define HOLE                0x60000000UL
 
-static uint8_t pages[2 * 4096] __attribute__((aligned(4096)));
+static uint8_t pages[3 * 4096] __attribute__((aligned(4096)));
+/* A level 1 translation table, for the walk check */
+static uint64_t l1_table[512] __attribute__((aligned(4096)));
 
 /* The address of the resume slot, for the asm statements below */
 #define RESUME              ((uint64_t)&fault.resume)
@@ -122,6 +124,52 @@ static void cpu_checks(void)
                                 fault.elr - hvc_pc });
 }
 
+/*
+ * With the MMU on, a translation table in an EMPTY granule: the walk
+ * aborts as the access itself would.  Nothing is printed while the MMU
+ * is on: only RAM is mapped.
+ */
+static void walk_check(uint64_t walk)
+{
+    /* VA 39 bits, 4 KiB granules, TTBR1 walks off, PA 40 bits */
+    uint64_t tcr = 25 | (1UL << 8) | (1UL << 10) | (3UL << 12) |
+                   (1UL << 23) | (2UL << 30) | (2UL << 32);
+    uint64_t sctlr;
+
+    /* 1 GiB of RAM at its own address: Normal memory, accessed */
+    l1_table[1] = 0x40000000UL | (1UL << 10) | (3UL << 8) | 1;
+    /* The gigabyte at 2 GiB has its level 2 table in the EMPTY granule */
+    l1_table[2] = walk | 3;
+    report("walk-set-empty", ipa_state_set(walk, walk + GRANULE,
+                                           RIPAS_EMPTY));
+
+    asm volatile("msr mair_el1, %1\n\t"
+                 "msr tcr_el1, %2\n\t"
+                 "msr ttbr0_el1, %3\n\t"
+                 "dsb sy\n\t"
+                 "tlbi vmalle1\n\t"
+                 "dsb sy\n\t"
+                 "isb\n\t"
+                 "mrs %0, sctlr_el1\n\t"
+                 "orr %0, %0, #1\n\t"
+                 "msr sctlr_el1, %0\n\t"
+                 "isb"
+                 : "=&r"(sctlr)
+                 : "r"(0xffUL), "r"(tcr), "r"((uint64_t)l1_table)
+                 : "memory");
+    try_read(0x80000000UL);
+    asm volatile("mrs %0, sctlr_el1\n\t"
+                 "bic %0, %0, #1\n\t"
+                 "msr sctlr_el1, %0\n\t"
+                 "isb\n\t"
+                 "tlbi vmalle1\n\t"
+                 "dsb sy\n\t"
+                 "isb"
+                 : "=&r"(sctlr) : : "memory");
+    report_fault("walk-empty");
+    report("walk-set-ram", ipa_state_set(walk, walk + GRANULE, RIPAS_RAM));
+}
+
 void memory_checks(void)
 {
     uint64_t priv = (uint64_t)pages, conv = priv + GRANULE;
@@ -182,6 +230,8 @@ void memory_checks(void)
     report_fault("read-hole-protected");
     try_read(HOLE | par);
     report_fault("read-hole-unprotected");
+
+    walk_check(priv + 2 * GRANULE);
 }
 
 /*
