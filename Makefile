@@ -105,7 +105,7 @@ $(OBJ)/build.ninja: $(BUILD)/.configure-flags | prepare
 	cd $(OBJ) && CC="$(QEMU_CC)" $(TOP)/$(SRC)/configure $(QEMU_CONFIGURE_FLAGS) >configure.log 2>&1 || \
 		{ tail -n 30 configure.log; exit 1; }
 
-build: prepare $(OBJ)/build.ninja
+build: prepare $(OBJ)/build.ninja vfio-user-server
 	@# Regenerate first: targets added by a meson.build change are unknown
 	@# to the old build.ninja.
 	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
@@ -119,6 +119,11 @@ build: prepare $(OBJ)/build.ninja
 			ln -s "$$d" "$(OBJ)/qemu-bundle$$d" || exit 1; \
 		fi; \
 	done
+
+# The vfio-user test server, against libvfio-user from the upstream source
+.PHONY: vfio-user-server
+vfio-user-server: prepare
+	@build-aux/build-vfio-user $(BUILD)
 
 demo: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \

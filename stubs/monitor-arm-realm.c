@@ -28,3 +28,21 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
 {
     monitor_printf(mon, "Realms are not supported by this QEMU\n");
 }
+
+RealmImageList *qmp_x_query_realm_images(Error **errp)
+{
+    error_setg(errp, "Realms are not supported by this QEMU");
+    return NULL;
+}
+
+RealmMeasurementLog *qmp_query_realm_measurement_log(Error **errp)
+{
+    error_setg(errp, "Realms are not supported by this QEMU");
+    return NULL;
+}
+
+CcaCapabilities *qmp_query_cca_capabilities(Error **errp)
+{
+    error_setg(errp, "Realms are not supported by this QEMU");
+    return NULL;
+}

@@ -484,14 +484,22 @@ uint64_t realm_attest_token_continue(RmeGuest *rg, unsigned cpu_index,
     bool ram;
 
     *written = 0;
+    /*
+     * The failure conditions in the order B5.3.1.2 lists them: the
+     * granule's alignment and bound, the offset, the size (its overflow
+     * included), and only then the state, so that bad arguments are
+     * ERROR_INPUT even with no token in progress.
+     */
+    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) || addr >= par ||
+        par - addr < RME_GRANULE_SIZE || offset >= RME_GRANULE_SIZE ||
+        size > RME_GRANULE_SIZE - offset) {
+        return RSI_ERROR_INPUT;
+    }
     if (!c->token) {
         return RSI_ERROR_STATE;
     }
-    /* A granule of Realm RAM, private, and a range inside it */
-    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) || addr >= par ||
-        par - addr < RME_GRANULE_SIZE || offset >= RME_GRANULE_SIZE ||
-        size > RME_GRANULE_SIZE - offset ||
-        rme_guest_ripas_run(rg, addr, addr + RME_GRANULE_SIZE, &ram) !=
+    /* The RMM writes the token as the Realm: the granule is RIPAS RAM */
+    if (rme_guest_ripas_run(rg, addr, addr + RME_GRANULE_SIZE, &ram) !=
             addr + RME_GRANULE_SIZE || !ram) {
         return RSI_ERROR_INPUT;
     }

@@ -1,25 +1,34 @@
 /*
  * Arm CCA Realm guest support: the Realm Initial Measurement (RIM)
  *
- * When QEMU plays the RMM (TCG, qtest) it also computes what the RMM
- * would measure while the host builds the Realm: the Realm parameters
- * (RMI_REALM_CREATE), the RIPAS of the initial RAM (RMI_RTT_INIT_RIPAS),
- * every granule of the images loaded into the Realm's memory
- * (RMI_DATA_CREATE) and the initial register state of every vCPU
- * (RMI_REC_CREATE).  Section numbers are those of the RMM specification
- * (Arm DEN0137) 1.0.
+ * QEMU computes what the RMM measures while the host builds the Realm:
+ * the Realm parameters (RMI_REALM_CREATE), the RIPAS of the initial RAM
+ * (RMI_RTT_INIT_RIPAS, where the model measures it), every granule of the
+ * images loaded into the Realm's memory (RMI_DATA_CREATE, or
+ * RMI_RTT_DATA_MAP_INIT in RMM 2.0) and the initial register state of the
+ * runnable vCPUs (RMI_REC_CREATE).  realm-rim.c has the model; this file
+ * feeds it from the machine.
+ *
+ * Under TCG and qtest QEMU is the RMM and the result is the Realm's RIM.
+ * Under KVM the RMM measures and QEMU cannot read the result: its value
+ * is a prediction (query-realm's expected-rim), made with the KVM CCA v14
+ * model and checked against a real RMM's value in
+ * tests/unit/test-realm-rim.c.
  *
  * The RIM depends on the order of the host's operations (A7.1.1), which
  * a verifier must know.  QEMU builds a Realm in this order:
  *
  *   1. RMI_REALM_CREATE: RIM = H(measured RmiRealmParams);
- *   2. RMI_RTT_INIT_RIPAS over each RAM region, in ascending IPA order,
- *      one RTT entry at a time: 2 MiB (level 2) entries where the range
- *      covers a whole aligned block, 4 KiB (level 3) entries elsewhere;
- *   3. RMI_DATA_CREATE with RMI_MEASURE_CONTENT for each granule that
- *      holds loaded data (the loader's blobs: boot stub, kernel, initrd,
- *      DTB), in ascending IPA order, each granule once;
- *   4. RMI_REC_CREATE for each vCPU in index order.
+ *   2. RMM 1.0 (TCG) only: RMI_RTT_INIT_RIPAS over each RAM region, in
+ *      ascending IPA order, one RTT entry at a time: 2 MiB (level 2)
+ *      entries where the range covers a whole aligned block, 4 KiB
+ *      (level 3) entries elsewhere;
+ *   3. DATA with RMI_MEASURE_CONTENT for each granule that holds part of
+ *      an initial image (rme_guest_initial_images()), in ascending IPA
+ *      order, each granule once;
+ *   4. RMI_REC_CREATE for each runnable vCPU in index order: under TCG
+ *      those PSCI has on (the boot vCPU), under KVM vCPU 0, the only one
+ *      the KVM CCA series creates runnable.
  *
  * The measurement is taken in the exit phase of system reset: by then
  * every legacy reset handler has run, in particular the loader's
@@ -31,151 +40,27 @@
  */
 
 #include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-realm.h"
+#include "qemu/error-report.h"
 #include "cpu.h"
+#include "cpu-features.h"
 #include "hw/core/cpu.h"
+#include "hw/boards.h"
 #include "hw/loader.h"
+#include "hw/nvram/fw_cfg.h"
 #include "system/address-spaces.h"
+#include "system/kvm.h"
 #include "system/memory.h"
 #include "system/reset.h"
+#include "system/runstate.h"
 #include "rme-guest-internal.h"
 #include "realm-measurement.h"
 #include "trace.h"
 
-/* RmiHashAlgorithm (B4.4.4) */
-#define RMI_HASH_SHA_256            0
-#define RMI_HASH_SHA_512            1
-
-/* RmiDataFlags (B4.4.2): measure the granule's contents */
-#define RMI_MEASURE_CONTENT         1
-
-/* RmiRecCreateFlags (B4.4.13) */
-#define RMI_RUNNABLE                1
-
-/* RmiRealmParams (B4.4.12), measured members only (B4.3.9.4) */
-#define REALM_PARAMS_FLAGS          0x000
-#define REALM_PARAMS_S2SZ           0x008
-#define REALM_PARAMS_SVE_VL         0x010
-#define REALM_PARAMS_NUM_BPS        0x018
-#define REALM_PARAMS_NUM_WPS        0x020
-#define REALM_PARAMS_PMU_NUM_CTRS   0x028
-#define REALM_PARAMS_HASH_ALGO      0x030
-
-/* RmiRecParams (B4.4.19), measured members only (B4.3.12.4) */
-#define REC_PARAMS_FLAGS            0x000
-#define REC_PARAMS_PC               0x200
-#define REC_PARAMS_GPRS             0x300
-
-/* RmmMeasurementDescriptor{Data,Rec,Ripas} (C1.11, C1.12, C1.13) */
-#define MEAS_DESC_TYPE              0x00
-#define MEAS_DESC_LEN               0x08
-#define MEAS_DESC_RIM               0x10
-#define MEAS_DESC_DATA_IPA          0x50
-#define MEAS_DESC_DATA_FLAGS        0x58
-#define MEAS_DESC_DATA_CONTENT      0x60
-#define MEAS_DESC_REC_CONTENT       0x50
-#define MEAS_DESC_RIPAS_BASE        0x50
-#define MEAS_DESC_RIPAS_TOP         0x58
-
-#define MEAS_DESC_TYPE_DATA         0
-#define MEAS_DESC_TYPE_REC          1
-#define MEAS_DESC_TYPE_RIPAS        2
-
-/* Size of an RTT entry at level 2 */
-#define RTT_L2_BLOCK                (512 * RME_GRANULE_SIZE)
-
-size_t realm_hash_size(RealmHashAlgo algo)
-{
-    return algo == REALM_HASH_SHA256 ? 32 : 64;
-}
-
-/* The RMM's hash: zero filled up to the measurement width */
-void realm_hash(RealmHashAlgo algo, const void *buf, size_t len,
-                uint8_t out[REALM_MEASUREMENT_WIDTH])
-{
-    g_autoptr(GChecksum) sum =
-        g_checksum_new(algo == REALM_HASH_SHA256 ? G_CHECKSUM_SHA256 :
-                                                   G_CHECKSUM_SHA512);
-    gsize size = REALM_MEASUREMENT_WIDTH;
-
-    memset(out, 0, REALM_MEASUREMENT_WIDTH);
-    g_checksum_update(sum, buf, len);
-    g_checksum_get_digest(sum, out, &size);
-}
-
-/* B4.3.9.4: the measured copy of RmiRealmParams */
-void realm_encode_realm_params(uint8_t out[REALM_PARAMS_SIZE],
-                               RealmHashAlgo algo, unsigned ipa_bits)
-{
-    memset(out, 0, REALM_PARAMS_SIZE);
-    /* flags (lpa2, sve, pmu), sve_vl, num_bps, num_wps, pmu_num_ctrs: 0 */
-    stq_le_p(out + REALM_PARAMS_FLAGS, 0);
-    out[REALM_PARAMS_S2SZ] = ipa_bits;
-    out[REALM_PARAMS_SVE_VL] = 0;
-    out[REALM_PARAMS_NUM_BPS] = 0;
-    out[REALM_PARAMS_NUM_WPS] = 0;
-    out[REALM_PARAMS_PMU_NUM_CTRS] = 0;
-    out[REALM_PARAMS_HASH_ALGO] = algo == REALM_HASH_SHA256 ?
-                                  RMI_HASH_SHA_256 : RMI_HASH_SHA_512;
-}
-
-/* B4.3.12.4: the measured copy of RmiRecParams */
-void realm_encode_rec_params(uint8_t out[REALM_PARAMS_SIZE], bool runnable,
-                             uint64_t pc, const uint64_t gprs[8])
-{
-    memset(out, 0, REALM_PARAMS_SIZE);
-    stq_le_p(out + REC_PARAMS_FLAGS, runnable ? RMI_RUNNABLE : 0);
-    stq_le_p(out + REC_PARAMS_PC, pc);
-    for (int i = 0; i < 8; i++) {
-        stq_le_p(out + REC_PARAMS_GPRS + 8 * i, gprs[i]);
-    }
-}
-
-static void realm_desc_header(uint8_t desc[REALM_DESC_SIZE], uint8_t type,
-                              const uint8_t rim[REALM_MEASUREMENT_WIDTH])
-{
-    memset(desc, 0, REALM_DESC_SIZE);
-    desc[MEAS_DESC_TYPE] = type;
-    stq_le_p(desc + MEAS_DESC_LEN, REALM_DESC_SIZE);
-    memcpy(desc + MEAS_DESC_RIM, rim, REALM_MEASUREMENT_WIDTH);
-}
-
-/* C1.11 RmmMeasurementDescriptorData, for B4.3.1.4 */
-void realm_encode_desc_data(uint8_t desc[REALM_DESC_SIZE],
-                            const uint8_t rim[REALM_MEASUREMENT_WIDTH],
-                            uint64_t ipa, uint64_t flags,
-                            const uint8_t content[REALM_MEASUREMENT_WIDTH])
-{
-    realm_desc_header(desc, MEAS_DESC_TYPE_DATA, rim);
-    stq_le_p(desc + MEAS_DESC_DATA_IPA, ipa);
-    stq_le_p(desc + MEAS_DESC_DATA_FLAGS, flags);
-    memcpy(desc + MEAS_DESC_DATA_CONTENT, content, REALM_MEASUREMENT_WIDTH);
-}
-
-/* C1.12 RmmMeasurementDescriptorRec, for B4.3.12.4 */
-void realm_encode_desc_rec(uint8_t desc[REALM_DESC_SIZE],
-                           const uint8_t rim[REALM_MEASUREMENT_WIDTH],
-                           const uint8_t content[REALM_MEASUREMENT_WIDTH])
-{
-    realm_desc_header(desc, MEAS_DESC_TYPE_REC, rim);
-    memcpy(desc + MEAS_DESC_REC_CONTENT, content, REALM_MEASUREMENT_WIDTH);
-}
-
-/* C1.13 RmmMeasurementDescriptorRipas, for B4.3.18.4 */
-void realm_encode_desc_ripas(uint8_t desc[REALM_DESC_SIZE],
-                             const uint8_t rim[REALM_MEASUREMENT_WIDTH],
-                             uint64_t base, uint64_t top)
-{
-    realm_desc_header(desc, MEAS_DESC_TYPE_RIPAS, rim);
-    stq_le_p(desc + MEAS_DESC_RIPAS_BASE, base);
-    stq_le_p(desc + MEAS_DESC_RIPAS_TOP, top);
-}
-
-/* RIM = H(descriptor), the last step of B4.3.1.4, B4.3.12.4, B4.3.18.4 */
-static void realm_rim_extend(RealmHashAlgo algo, uint8_t *rim,
-                             const uint8_t desc[REALM_DESC_SIZE])
-{
-    realm_hash(algo, desc, REALM_DESC_SIZE, rim);
-}
+/* PMCR_EL0.N, the number of event counters */
+#define PMCR_N_SHIFT                11
+#define PMCR_N_MASK                 0x1f
 
 RealmHashAlgo realm_measurement_algo(RmeGuest *rg)
 {
@@ -183,135 +68,235 @@ RealmHashAlgo realm_measurement_algo(RmeGuest *rg)
            REALM_HASH_SHA256 : REALM_HASH_SHA512;
 }
 
-/* Step 2: RMI_RTT_INIT_RIPAS, one descriptor per RTT entry (B3.46) */
-static void realm_measure_ripas(RmeGuest *rg, uint8_t *rim)
+RealmRimModel realm_measurement_model(void)
 {
-    RealmHashAlgo algo = realm_measurement_algo(rg);
-    hwaddr par = rme_guest_shared_bit(rg), gpa = 0, end;
-    uint8_t desc[REALM_DESC_SIZE];
-
-    while ((gpa = rme_guest_next_ram(rg, gpa, par, &end)) < par) {
-        while (gpa < end) {
-            hwaddr step = RME_GRANULE_SIZE;
-
-            if (QEMU_IS_ALIGNED(gpa, RTT_L2_BLOCK) &&
-                end - gpa >= RTT_L2_BLOCK) {
-                step = RTT_L2_BLOCK;
-            }
-            realm_encode_desc_ripas(desc, rim, gpa, gpa + step);
-            realm_rim_extend(algo, rim, desc);
-            gpa += step;
-        }
-    }
+    return kvm_enabled() ? REALM_RIM_MODEL_KVM_V14 : REALM_RIM_MODEL_RMM_1_0;
 }
 
-typedef struct RealmDataRange {
-    AddressSpace *as;
-    hwaddr start, end;          /* granule aligned */
-} RealmDataRange;
-
-static int realm_collect_rom(const char *name, AddressSpace *as,
-                             hwaddr addr, size_t size, void *opaque)
+void realm_measurement_params(RmeGuest *rg, RealmParams *p)
 {
-    GArray *ranges = opaque;
-    RealmDataRange r = {
-        .as = as ?: &address_space_memory,
-        .start = QEMU_ALIGN_DOWN(addr, RME_GRANULE_SIZE),
-        .end = QEMU_ALIGN_UP(addr + size, RME_GRANULE_SIZE),
+    ARMCPU *cpu = ARM_CPU(first_cpu);
+    uint64_t dfr0 = GET_IDREG(&cpu->isar, ID_AA64DFR0);
+
+    memset(p, 0, sizeof(*p));
+    p->s2sz = rme_guest_ipa_bits(rg);
+    p->hash_algo = realm_measurement_algo(rg);
+    /* The fields' values (count minus one), as KVM passes them */
+    p->num_bps = FIELD_EX64(dfr0, ID_AA64DFR0, BRPS);
+    p->num_wps = FIELD_EX64(dfr0, ID_AA64DFR0, WRPS);
+    if (cpu_isar_feature(aa64_sve, cpu) && cpu->sve_max_vq) {
+        p->flags |= REALM_FLAG_SVE;
+        p->sve_vl = cpu->sve_max_vq - 1;
+    }
+    /* KVM CCA v14 gives Realms no PMU: the vCPU check refuses pmu=on */
+    if (cpu->has_pmu) {
+        p->flags |= REALM_FLAG_PMU;
+        p->pmu_num_ctrs = (cpu->isar.reset_pmcr_el0 >> PMCR_N_SHIFT) &
+                          PMCR_N_MASK;
+    }
+    /* ipa-bits is at most 48: no LPA2 */
+}
+
+typedef struct RealmImageCollector {
+    RmeGuest *rg;
+    GArray *images;
+} RealmImageCollector;
+
+/* What the measurement log calls an image of the loader */
+static const char *realm_image_role(const char *name)
+{
+    MachineState *ms = MACHINE(qdev_get_machine());
+
+    if (!strcmp(name, "bootloader")) {
+        return "BOOTLOADER";
+    } else if (!strcmp(name, "dtb")) {
+        return "DTB";
+    } else if (ms->kernel_filename && !strcmp(name, ms->kernel_filename)) {
+        return "KERNEL";
+    } else if (ms->initrd_filename && !strcmp(name, ms->initrd_filename)) {
+        return "INITRD";
+    } else if (ms->firmware && !strcmp(name, ms->firmware)) {
+        return "FIRMWARE";
+    }
+    return NULL;
+}
+
+static int realm_collect_image(const char *name, AddressSpace *as,
+                               hwaddr addr, size_t size, void *opaque)
+{
+    RealmImageCollector *l = opaque;
+    RealmRimImage img = {
+        .name = name, .base = addr, .size = size,
+        .role = realm_image_role(name),
     };
 
-    trace_realm_measure_image(name, addr, size);
-    g_array_append_val(ranges, r);
+    /*
+     * The boot code registers its images against the boot vCPU's address
+     * space, other loaders against system memory: both are the Realm's
+     * memory.  Any other root is some other bus master's memory.
+     */
+    if (as && as->root != get_system_memory() &&
+        as->root != &l->rg->cpu_root) {
+        return 0;
+    }
+    if (size) {
+        g_array_append_val(l->images, img);
+    }
     return 0;
 }
 
-static gint realm_range_cmp(gconstpointer a, gconstpointer b)
+static gint realm_image_cmp(gconstpointer a, gconstpointer b)
 {
-    const RealmDataRange *ra = a, *rb = b;
+    const RealmRimImage *ia = a, *ib = b;
 
-    return ra->start < rb->start ? -1 : ra->start > rb->start;
+    return ia->base < ib->base ? -1 : ia->base > ib->base;
 }
 
-/* Step 3: RMI_DATA_CREATE for each populated granule (B4.3.1.4) */
-static unsigned realm_measure_data(RmeGuest *rg, uint8_t *rim)
+GArray *rme_guest_initial_images(RmeGuest *rg, Error **errp)
 {
-    g_autoptr(GArray) ranges = g_array_new(false, false,
-                                           sizeof(RealmDataRange));
-    g_autofree uint8_t *page = g_malloc(RME_GRANULE_SIZE);
-    RealmHashAlgo algo = realm_measurement_algo(rg);
-    hwaddr done = 0, par = rme_guest_shared_bit(rg);
-    uint8_t desc[REALM_DESC_SIZE], content[REALM_MEASUREMENT_WIDTH];
-    unsigned count = 0;
+    RealmImageCollector l = {
+        .rg = rg,
+        .images = g_array_new(false, false, sizeof(RealmRimImage)),
+    };
+    hwaddr par = rme_guest_shared_bit(rg);
 
-    rom_foreach_in_memory(realm_collect_rom, ranges);
-    g_array_sort(ranges, realm_range_cmp);
+    rom_foreach_in_memory(realm_collect_image, &l);
+    g_array_sort(l.images, realm_image_cmp);
 
-    for (guint i = 0; i < ranges->len; i++) {
-        RealmDataRange *r = &g_array_index(ranges, RealmDataRange, i);
-        hwaddr gpa = MAX(r->start, done);
+    for (guint i = 0; i < l.images->len; i++) {
+        RealmRimImage *img = &g_array_index(l.images, RealmRimImage, i);
+        hwaddr start = QEMU_ALIGN_DOWN(img->base, RME_GRANULE_SIZE);
+        hwaddr end = QEMU_ALIGN_UP(img->base + img->size, RME_GRANULE_SIZE);
+        hwaddr ram_end;
 
-        for (; gpa < r->end && gpa < par; gpa += RME_GRANULE_SIZE) {
-            bool ram;
-
-            /* Only Realm RAM gets DATA granules; flash and holes do not */
-            if (rme_guest_ripas_run(rg, gpa, gpa + RME_GRANULE_SIZE,
-                                    &ram) != gpa + RME_GRANULE_SIZE || !ram) {
-                continue;
-            }
-            if (address_space_read(r->as, gpa, MEMTXATTRS_UNSPECIFIED, page,
-                                   RME_GRANULE_SIZE) != MEMTX_OK) {
-                continue;
-            }
-            realm_hash(algo, page, RME_GRANULE_SIZE, content);
-            realm_encode_desc_data(desc, rim, gpa, RMI_MEASURE_CONTENT,
-                                   content);
-            realm_rim_extend(algo, rim, desc);
-            count++;
+        /* Only private RAM can hold measured data (no flash, no MMIO) */
+        if (end > par || end <= start ||
+            rme_guest_next_ram(rg, start, end, &ram_end) != start ||
+            ram_end != end) {
+            error_setg(errp, "rme-guest: image '%s' at [0x%" PRIx64
+                       ", 0x%" PRIx64 ") is not in the Realm's RAM, so it "
+                       "cannot be part of the Realm's initial contents",
+                       img->name, img->base, img->base + img->size);
+            g_array_free(l.images, true);
+            return NULL;
         }
-        done = MAX(done, r->end);
+        trace_realm_measure_image(img->name, img->base, img->size);
     }
-    return count;
+    return l.images;
 }
 
-/* Step 4: RMI_REC_CREATE for each vCPU (B4.3.12.4) */
-static void realm_measure_recs(RmeGuest *rg, uint8_t *rim)
+void rme_guest_set_active(RmeGuest *rg)
 {
-    g_autofree uint8_t *params = g_malloc(REALM_PARAMS_SIZE);
-    RealmHashAlgo algo = realm_measurement_algo(rg);
-    uint8_t desc[REALM_DESC_SIZE], content[REALM_MEASUREMENT_WIDTH];
+    rg->active = true;
+}
+
+static bool realm_read_ram(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    return address_space_read(&address_space_memory, gpa,
+                              MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+}
+
+/* Step 4: RMI_REC_CREATE for each runnable vCPU (B4.3.12.4) */
+static void realm_measure_recs(RealmRim *rim)
+{
     CPUState *cs;
 
     CPU_FOREACH(cs) {
         ARMCPU *cpu = ARM_CPU(cs);
-        CPUARMState *env = &cpu->env;
+        /* KVM creates vCPU 0 runnable and the others off */
+        bool runnable = kvm_enabled() ? cs->cpu_index == 0 :
+                                        cpu->power_state == PSCI_ON;
 
-        realm_encode_rec_params(params, cpu->power_state == PSCI_ON,
-                                env->pc, env->xregs);
-        realm_hash(algo, params, REALM_PARAMS_SIZE, content);
-        realm_encode_desc_rec(desc, rim, content);
-        realm_rim_extend(algo, rim, desc);
+        if (runnable) {
+            realm_rim_rec(rim, cpu->env.pc, cpu->env.xregs);
+        }
     }
+}
+
+/*
+ * Hand the log to the guest as a fw_cfg file, as firmware event logs are:
+ * outside the Realm's memory, so it is neither measured nor in the DTB,
+ * and the RIM is the same with measurement-log on or off.  Firmware or
+ * the guest reads it (Linux: qemu_fw_cfg's sysfs files).
+ */
+static void realm_measurement_publish_log(RmeGuest *rg, GByteArray *log)
+{
+    FWCfgState *fw_cfg = fw_cfg_find();
+
+    if (rg->measurement_log) {
+        g_byte_array_unref(rg->measurement_log);
+    }
+    rg->measurement_log = log;
+    if (fw_cfg) {
+        /* fw_cfg links the data: give it its own copy */
+        g_free(fw_cfg_modify_file(fw_cfg, REALM_MEASUREMENT_LOG_FILE,
+                                  g_memdup2(log->data, log->len),
+                                  log->len));
+    }
+}
+
+static void realm_measurement_fail(RmeGuest *rg, Error *err)
+{
+    error_report_err(err);
+    /* Never run a Realm whose measurement is unknown */
+    rg->measured = false;
+    qemu_system_vmstop_request_prepare();
+    qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
 }
 
 void realm_measurement_compute(RmeGuest *rg)
 {
-    g_autofree uint8_t *params = g_malloc(REALM_PARAMS_SIZE);
-    uint8_t *rim = rg->measurements[0];
-    unsigned granules;
+    g_autoptr(GArray) images = NULL;
+    hwaddr par = rme_guest_shared_bit(rg), gpa = 0, end;
+    Error *err = NULL;
+    RealmParams params;
+    RealmRim rim;
+
+    rg->measured = false;
 
     /* Step 1: RMI_REALM_CREATE initialises the RIM (B4.3.9.4) */
-    realm_encode_realm_params(params, realm_measurement_algo(rg), rme_guest_ipa_bits(rg));
-    realm_hash(realm_measurement_algo(rg), params, REALM_PARAMS_SIZE, rim);
+    realm_measurement_params(rg, &params);
+    realm_rim_init(&rim, realm_measurement_model(), &params,
+                   rg->measurement_log_enabled);
 
-    realm_measure_ripas(rg, rim);
-    granules = realm_measure_data(rg, rim);
-    realm_measure_recs(rg, rim);
+    /* Step 2: RMI_RTT_INIT_RIPAS (B4.3.18.4), where measured */
+    while ((gpa = rme_guest_next_ram(rg, gpa, par, &end)) < par) {
+        realm_rim_init_ripas(&rim, gpa, end);
+        gpa = end;
+    }
 
+    /* Step 3: DATA granules (B4.3.1.4) */
+    images = rme_guest_initial_images(rg, &err);
+    if (!images) {
+        goto fail;
+    }
+    if (!realm_rim_images(&rim, (RealmRimImage *)images->data, images->len,
+                          realm_read_ram, NULL)) {
+        error_setg(&err, "rme-guest: cannot read the Realm's initial "
+                   "images to measure them");
+        goto fail;
+    }
+
+    realm_measure_recs(&rim);
+    if (rim.log) {
+        realm_measurement_publish_log(rg, rim.log);
+    }
+
+    memcpy(rg->measurements[0], rim.value, REALM_MEASUREMENT_WIDTH);
     /* The REMs start at zero (A7.1.2) */
     memset(rg->measurements[1], 0,
            sizeof(rg->measurements) - sizeof(rg->measurements[0]));
-    rg->active = true;
-    trace_realm_measure_rim(granules);
+    rg->measured = true;
+    /* Under KVM the Realm is active once the kernel has built it */
+    rg->active = !kvm_enabled();
+    trace_realm_measure_rim(rim.data_granules);
+    return;
+
+fail:
+    if (rim.log) {
+        g_byte_array_unref(rim.log);
+    }
+    realm_measurement_fail(rg, err);
 }
 
 bool realm_measurement_extend(RmeGuest *rg, unsigned index,
@@ -330,4 +315,30 @@ bool realm_measurement_extend(RmeGuest *rg, unsigned index,
     memcpy(buf + len, data, size);
     realm_hash(algo, buf, len + size, rg->measurements[index]);
     return true;
+}
+
+RealmMeasurementLog *qmp_query_realm_measurement_log(Error **errp)
+{
+    RmeGuest *rg = rme_guest_from_machine(MACHINE(qdev_get_machine()));
+    RealmMeasurementLog *ret;
+
+    if (!rg || !rme_guest_ipa_bits(rg)) {
+        error_setg(errp, "The machine is not a Realm (no rme-guest "
+                   "confidential-guest-support)");
+        return NULL;
+    }
+    if (!rg->measurement_log_enabled) {
+        error_setg(errp, "The Realm keeps no measurement log: start it with "
+                   "-object rme-guest,...,measurement-log=on");
+        return NULL;
+    }
+    if (!rg->measurement_log) {
+        error_setg(errp, "The Realm has not been measured yet");
+        return NULL;
+    }
+    ret = g_new0(RealmMeasurementLog, 1);
+    ret->algorithm = rg->measurement_algo;
+    ret->data = g_base64_encode(rg->measurement_log->data,
+                                rg->measurement_log->len);
+    return ret;
 }

@@ -35,9 +35,12 @@ struct RmeGuest {
 
     /* Properties */
     RmeGuestMeasurementAlgorithm measurement_algo;
+    bool measurement_algo_set;      /* given on the command line */
     uint8_t personalization_value[RME_RPV_SIZE];
     uint8_t requested_ipa_bits;
     bool dma_folding;
+    bool preserve_contents;     /* x-preserve-contents: debug only */
+    bool measurement_log_enabled;
 
     /* Fixed by the board */
     uint8_t ipa_bits;
@@ -53,6 +56,10 @@ struct RmeGuest {
 
     /* RIM (index 0) and REMs, hash-sized, zero padded */
     uint8_t measurements[REALM_MEASUREMENTS][REALM_MEASUREMENT_WIDTH];
+    /* measurements[0] holds QEMU's computation of the RIM */
+    bool measured;
+    /* Its measurement log, with measurement-log=on */
+    GByteArray *measurement_log;
     /* The RIM is final: the Realm may run (REALM_ACTIVE) */
     bool active;
     ResettableState reset_state;
@@ -85,15 +92,7 @@ bool rme_guest_track_ram(RmeGuest *rg, MemoryRegion *mr, Error **errp);
  */
 hwaddr rme_guest_ripas_run(RmeGuest *rg, hwaddr gpa, hwaddr end, bool *ram);
 
-/**
- * rme_guest_next_ram: the next tracked Realm RAM in [@gpa, @end)
- *
- * Returns the start of the first piece of Realm RAM at or above @gpa and
- * sets @ram_end to its end (clipped to @end); returns @end if there is
- * none.
- */
-hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
-                          hwaddr *ram_end);
+/* rme_guest_next_ram() is in hw/arm/rme-guest.h */
 
 /* hw/arm/realm-measurement.c */
 
@@ -156,7 +155,14 @@ GByteArray *realm_attest_build_token(RmeGuest *rg, const uint8_t *challenge,
 
 /* hw/arm/realm-rsi.c */
 
-/** realm_rsi_install: answer SMCCC and RSI calls of the Realm's vCPUs */
+/**
+ * realm_rsi_install: the TCG backend
+ *
+ * Answers the SMCCC and RSI calls of the Realm's vCPUs, gives them the
+ * RMM's stage 2 (synchronous External aborts where the RMM gives them)
+ * and ID registers, and destroys the contents of converted memory.  Call
+ * it before the Realm's RAM is tracked.
+ */
 void realm_rsi_install(RmeGuest *rg);
 
 /* hw/arm/realm-dma.c */

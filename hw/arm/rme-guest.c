@@ -21,6 +21,7 @@
 #include "qapi/qapi-visit-qom.h"
 #include "qemu/base64.h"
 #include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
@@ -61,6 +62,7 @@ static void rme_guest_set_measurement_algorithm(Object *obj, const char *value,
         return;
     }
     rg->measurement_algo = algo;
+    rg->measurement_algo_set = true;
 }
 
 static char *rme_guest_get_personalization_value(Object *obj, Error **errp)
@@ -125,6 +127,28 @@ static void rme_guest_set_dma_folding(Object *obj, bool value, Error **errp)
     RME_GUEST(obj)->dma_folding = value;
 }
 
+static bool rme_guest_get_preserve_contents(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->preserve_contents;
+}
+
+static void rme_guest_set_preserve_contents(Object *obj, bool value,
+                                            Error **errp)
+{
+    RME_GUEST(obj)->preserve_contents = value;
+}
+
+static bool rme_guest_get_measurement_log(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->measurement_log_enabled;
+}
+
+static void rme_guest_set_measurement_log(Object *obj, bool value,
+                                          Error **errp)
+{
+    RME_GUEST(obj)->measurement_log_enabled = value;
+}
+
 static void rme_guest_init(Object *obj)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -138,6 +162,9 @@ static void rme_guest_finalize(Object *obj)
     RmeGuest *rg = RME_GUEST(obj);
 
     migrate_del_blocker(&rg->migration_blocker);
+    if (rg->measurement_log) {
+        g_byte_array_unref(rg->measurement_log);
+    }
 }
 
 /*
@@ -153,6 +180,9 @@ static int rme_guest_cgs_convert_memory(ConfidentialGuestSupport *cgs,
     RmeGuest *rg = RME_GUEST(cgs);
 
     BQL_LOCK_GUARD();
+    if (rg->backend && rg->backend->convert_fault) {
+        return rg->backend->convert_fault(rg, gpa, size, !to_private, errp);
+    }
     /* KVM reports canonical IPAs; never convert by the shared alias */
     return rme_guest_convert(rg, gpa & ~rme_guest_shared_bit(rg), size,
                              !to_private, errp);
@@ -163,6 +193,31 @@ static ResettableState *rme_guest_get_reset_state(Object *obj)
     return &RME_GUEST(obj)->reset_state;
 }
 
+/*
+ * A reset Realm starts as a cold one: all of its RAM private (RIPAS RAM),
+ * so that it is measured alike.  Each shared run goes back through the
+ * one conversion function, whose listeners unmap it from devices.
+ */
+static void rme_guest_unshare_all(RmeGuest *rg)
+{
+    hwaddr shared_bit = rme_guest_shared_bit(rg);
+    hwaddr gpa = 0, end;
+
+    while (shared_bit && rme_guest_count_shared(rg)) {
+        Error *err = NULL;
+
+        gpa = rme_guest_next_ram(rg, gpa, shared_bit, &end);
+        if (gpa >= shared_bit) {
+            break;
+        }
+        /* Only a change to shared can be refused */
+        if (rme_guest_convert(rg, gpa, end - gpa, false, &err) < 0) {
+            warn_report_err(err);
+        }
+        gpa = end;
+    }
+}
+
 static void rme_guest_reset_enter(Object *obj, ResetType type)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -170,6 +225,14 @@ static void rme_guest_reset_enter(Object *obj, ResetType type)
     /* The host rebuilds the Realm: it is new until it is measured */
     rg->active = false;
     realm_attest_reset(rg);
+    /*
+     * Under KVM the kernel owns the Realm's memory state; under TCG and
+     * qtest the tracker is the whole state.  Before the exit phase
+     * measures it, and before the loader's hold phase writes the images.
+     */
+    if (!kvm_enabled()) {
+        rme_guest_unshare_all(rg);
+    }
 }
 
 /*
@@ -200,7 +263,7 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
                                   rme_guest_set_measurement_algorithm);
     object_class_property_set_description(oc, "measurement-algorithm",
         "Hash algorithm of the Realm measurements: sha256 or sha512 "
-        "(default sha512)");
+        "(default sha512 under TCG; under KVM the kernel's, sha256)");
     object_class_property_add_str(oc, "personalization-value",
                                   rme_guest_get_personalization_value,
                                   rme_guest_set_personalization_value);
@@ -210,22 +273,52 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_add(oc, "ipa-bits", "uint8",
                               rme_guest_get_ipa_bits, rme_guest_set_ipa_bits,
                               NULL, NULL);
+    object_class_property_add_bool(oc, "measurement-log",
+                                   rme_guest_get_measurement_log,
+                                   rme_guest_set_measurement_log);
+    object_class_property_set_description(oc, "measurement-log",
+        "Record the Realm's initial measurement as a TCG event log, "
+        "offered in fw_cfg as etc/realm/measurement-log (default off)");
     object_class_property_add_bool(oc, "x-dma-folding",
                                    rme_guest_get_dma_folding,
                                    rme_guest_set_dma_folding);
     object_class_property_set_description(oc, "x-dma-folding",
         "Debug: fold top-half device DMA onto guest memory (default on); "
         "off shows what breaks without the Realm DMA region");
+    object_class_property_add_bool(oc, "x-preserve-contents",
+                                   rme_guest_get_preserve_contents,
+                                   rme_guest_set_preserve_contents);
+    object_class_property_set_description(oc, "x-preserve-contents",
+        "Debug, TCG: keep the contents of memory the Realm converts between "
+        "private and shared (default off: they are destroyed, as an RMM "
+        "does)");
     object_class_property_set_description(oc, "ipa-bits",
         "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
         "selects the shared half (default: chosen from the memory map)");
 }
 
-bool rme_guest_params_are_default(RmeGuest *rg)
+bool rme_guest_use_backend_params(RmeGuest *rg,
+                                  RmeGuestMeasurementAlgorithm algo,
+                                  const char *backend, Error **errp)
 {
-    return rg->measurement_algo == RME_GUEST_MEASUREMENT_ALGORITHM_SHA512 &&
-           buffer_is_zero(rg->personalization_value,
-                          sizeof(rg->personalization_value));
+    if (rg->measurement_algo_set && rg->measurement_algo != algo) {
+        error_setg(errp, "rme-guest: measurement-algorithm=%s is not "
+                   "possible %s, which measures Realms with %s: use "
+                   "measurement-algorithm=%s or leave it unset",
+                   RmeGuestMeasurementAlgorithm_str(rg->measurement_algo),
+                   backend, RmeGuestMeasurementAlgorithm_str(algo),
+                   RmeGuestMeasurementAlgorithm_str(algo));
+        return false;
+    }
+    if (!buffer_is_zero(rg->personalization_value,
+                        sizeof(rg->personalization_value))) {
+        error_setg(errp, "rme-guest: personalization-value is not possible "
+                   "%s, which gives every Realm the all-zero value: leave "
+                   "it unset", backend);
+        return false;
+    }
+    rg->measurement_algo = algo;
+    return true;
 }
 
 unsigned rme_guest_ipa_bits(RmeGuest *rg)
@@ -296,6 +389,16 @@ MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
 {
     hwaddr shared_bit = rme_guest_shared_bit(rg);
 
+    /*
+     * Under KVM the Realm's stage 2, shared alias included, belongs to
+     * KVM and the RMM: KVM's memory slots come from system memory and
+     * KVM_EXIT_MMIO is dispatched there, so an alias in a root of the
+     * vCPUs' own would only give QEMU's own accesses (loader, gdbstub,
+     * monitor) a view the Realm does not have.
+     */
+    if (kvm_enabled()) {
+        return sysmem;
+    }
     if (!memory_region_size(&rg->cpu_root)) {
         memory_region_init(&rg->cpu_root, OBJECT(rg), "realm-cpu-memory",
                            UINT64_MAX);
@@ -308,6 +411,20 @@ MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
                                     &rg->cpu_shared_alias);
     }
     return &rg->cpu_root;
+}
+
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu)
+{
+    /*
+     * TF-RMM, the reference RMM, hides SME from Realms and traps its use
+     * (the specification lists no way for a Realm to have it).  Turning
+     * it off hides it from ID_AA64PFR1_EL1 and ID_AA64SMFR0_EL1 and makes
+     * its instructions undefined, as they are in a Realm.  Under KVM the
+     * kernel and the RMM decide.
+     */
+    if (tcg_enabled() && object_property_find(cpu, "sme")) {
+        object_property_set_bool(cpu, "sme", false, &error_abort);
+    }
 }
 
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
@@ -328,6 +445,13 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
     if (!kvm_enabled() && !tcg_enabled() && !qtest_enabled()) {
         error_setg(errp, "rme-guest: Realms need -accel kvm, tcg or qtest");
         return false;
+    }
+    if (tcg_enabled()) {
+        /*
+         * QEMU plays the RMM: answer the vCPUs' RSI calls, give them its
+         * stage 2, and be the backend of conversions
+         */
+        realm_rsi_install(rg);
     }
     if (rg->backend && rg->backend->check_ram &&
         !rg->backend->check_ram(rg, ms->ram, errp)) {
@@ -351,11 +475,7 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         realm_dma_region_attach_pci(rg->dma_region, pci_bus);
     }
 
-    if (tcg_enabled()) {
-        /* QEMU plays the RMM: answer the vCPUs' RSI calls */
-        realm_rsi_install(rg);
-    }
-    /* ... and measures the Realm at every system reset */
+    /* The Realm is measured at every system reset */
     qemu_register_resettable(OBJECT(rg));
 
     cgs->ready = true;

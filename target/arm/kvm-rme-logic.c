@@ -176,6 +176,74 @@ int kvm_rme_populate_range(KvmRmePopulateFn fn, void *opaque,
     return 0;
 }
 
+int kvm_rme_convert_range(const KvmRmeConvertOps *ops, void *opaque,
+                          uint64_t gpa, uint64_t size, bool to_private,
+                          uint64_t shared_bit, uint64_t page_size,
+                          Error **errp)
+{
+    uint64_t end = gpa + size;
+    int ret;
+
+    if (!size || end < gpa || end > shared_bit ||
+        !QEMU_IS_ALIGNED(gpa | size, page_size)) {
+        error_setg(errp, "rme-guest: KVM reported a memory fault on "
+                   "[0x%" PRIx64 ", +0x%" PRIx64 "), which is not a page "
+                   "aligned range of the private half", gpa, size);
+        return -EINVAL;
+    }
+    while (gpa < end) {
+        uint64_t ram_end;
+        uint64_t ram = ops->next_ram(opaque, gpa, end, &ram_end);
+
+        if (ram > gpa) {
+            /* A hole or MMIO: only KVM keeps its state */
+            ret = ops->set_attributes(opaque, gpa, MIN(ram, end) - gpa,
+                                      to_private, errp);
+            if (ret) {
+                return ret;
+            }
+        }
+        if (ram >= end) {
+            break;
+        }
+        if (ram < gpa || ram_end <= ram || ram_end > end) {
+            error_setg(errp, "rme-guest: bad RAM piece [0x%" PRIx64 ", 0x%"
+                       PRIx64 ") in [0x%" PRIx64 ", 0x%" PRIx64 ")", ram,
+                       ram_end, gpa, end);
+            return -EPROTO;
+        }
+        ret = ops->convert_ram(opaque, ram, ram_end - ram, to_private, errp);
+        if (ret) {
+            return ret;
+        }
+        gpa = ram_end;
+    }
+    return 0;
+}
+
+KvmRmeStartAction kvm_rme_start(KvmRmeStartState *state,
+                                bool (*populate)(void *opaque, Error **errp),
+                                void *opaque, Error **errp)
+{
+    switch (*state) {
+    case KVM_RME_START_DONE:
+        return KVM_RME_START_RUN;
+    case KVM_RME_START_FAILED:
+        error_setg(errp, "rme-guest: the Realm was not built completely "
+                   "and cannot run");
+        return KVM_RME_START_STOP;
+    case KVM_RME_START_PENDING:
+        break;
+    }
+    /* Whatever happens, the images and registers are now fixed */
+    if (!populate(opaque, errp)) {
+        *state = KVM_RME_START_FAILED;
+        return KVM_RME_START_STOP;
+    }
+    *state = KVM_RME_START_DONE;
+    return KVM_RME_START_RUN_FIRST;
+}
+
 static gint kvm_rme_image_cmp(gconstpointer a, gconstpointer b)
 {
     const KvmRmeImage *x = a, *y = b;
@@ -183,7 +251,7 @@ static gint kvm_rme_image_cmp(gconstpointer a, gconstpointer b)
     return x->base < y->base ? -1 : x->base > y->base;
 }
 
-GArray *kvm_rme_plan_images(const KvmRmeImage *images, size_t n,
+GArray *kvm_rme_plan_images(const RealmRimImage *images, size_t n,
                             uint64_t page_size, Error **errp)
 {
     g_autoptr(GArray) sorted = g_array_new(false, false, sizeof(KvmRmeImage));

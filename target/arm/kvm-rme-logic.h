@@ -14,6 +14,7 @@
 #define TARGET_ARM_KVM_RME_LOGIC_H
 
 #include "kvm-cca-v15.h"
+#include "hw/arm/realm-rim.h"
 
 /* How the running kernel's KVM_CAP_ARM_RMI number was found */
 typedef enum KvmRmeCapSource {
@@ -101,7 +102,7 @@ int kvm_rme_populate_range(KvmRmePopulateFn fn, void *opaque,
                            uint64_t base, uint64_t size, uint64_t source,
                            uint32_t flags, uint64_t page_size, Error **errp);
 
-/* An image loaded into guest memory, or a page-aligned range of them */
+/* A page-aligned range of guest memory to populate */
 typedef struct KvmRmeImage {
     uint64_t base;
     uint64_t size;
@@ -109,7 +110,8 @@ typedef struct KvmRmeImage {
 
 /**
  * kvm_rme_plan_images: the ranges to populate, in guest address order
- * @images: images in any order; empty ones are ignored
+ * @images: images in any order (rme_guest_initial_images() sorts them,
+ *     this does not rely on it); empty ones are ignored
  * @n: number of @images
  * @page_size: host page size
  *
@@ -119,8 +121,79 @@ typedef struct KvmRmeImage {
  * the order QEMU loaded the images in.  Returns an array of
  * KvmRmeImage; NULL with @errp set if an image wraps around.
  */
-GArray *kvm_rme_plan_images(const KvmRmeImage *images, size_t n,
+GArray *kvm_rme_plan_images(const RealmRimImage *images, size_t n,
                             uint64_t page_size, Error **errp);
+
+/* The conversion of a KVM_EXIT_MEMORY_FAULT range, piece by piece */
+typedef struct KvmRmeConvertOps {
+    /*
+     * The first piece of tracked Realm RAM in [@gpa, @end): returns its
+     * start and sets @ram_end to its end, or returns @end if there is
+     * none (rme_guest_next_ram()).
+     */
+    uint64_t (*next_ram)(void *opaque, uint64_t gpa, uint64_t end,
+                         uint64_t *ram_end);
+    /* Convert a piece of RAM through the Realm core (rme_guest_convert) */
+    int (*convert_ram)(void *opaque, uint64_t gpa, uint64_t size,
+                       bool to_private, Error **errp);
+    /* Set only KVM's memory attributes of a hole or MMIO range */
+    int (*set_attributes)(void *opaque, uint64_t gpa, uint64_t size,
+                          bool to_private, Error **errp);
+} KvmRmeConvertOps;
+
+/**
+ * kvm_rme_convert_range: handle a KVM_EXIT_MEMORY_FAULT
+ * @ops: the Realm core and KVM calls
+ * @opaque: passed to @ops
+ * @gpa: start of the range, canonical (without the shared bit)
+ * @size: its length
+ * @to_private: KVM_MEMORY_EXIT_FLAG_PRIVATE
+ * @shared_bit: the Realm's shared bit
+ * @page_size: host page size
+ * @errp: error object
+ *
+ * An RSI_IPA_STATE_SET range may cover RAM, holes and MMIO: RIPAS is a
+ * property of the IPA, whatever the host maps there.  The RAM pieces go
+ * through the Realm core (KVM attributes, tracker, DMA region, VFIO); the
+ * rest only gets KVM's attributes, so that KVM completes the RIPAS
+ * change of the whole range when the vCPU runs again.  The range must
+ * be page aligned and lie in the private half.  Returns 0, or a negative
+ * errno with @errp set; pieces before a failing one stay converted (the
+ * caller stops the VM).
+ */
+int kvm_rme_convert_range(const KvmRmeConvertOps *ops, void *opaque,
+                          uint64_t gpa, uint64_t size, bool to_private,
+                          uint64_t shared_bit, uint64_t page_size,
+                          Error **errp);
+
+/* Where the Realm is in its one-time construction */
+typedef enum KvmRmeStartState {
+    KVM_RME_START_PENDING,      /* not populated, no vCPU has run */
+    KVM_RME_START_DONE,         /* populated: the vCPUs may run */
+    KVM_RME_START_FAILED,       /* populate failed: never run */
+} KvmRmeStartState;
+
+typedef enum KvmRmeStartAction {
+    KVM_RME_START_RUN,          /* built before: let the vCPUs run */
+    KVM_RME_START_RUN_FIRST,    /* just built: protect vCPU state, run */
+    KVM_RME_START_STOP,         /* stop the VM */
+} KvmRmeStartAction;
+
+/**
+ * kvm_rme_start: the VM is about to run
+ * @state: the Realm's construction state
+ * @populate: copies and measures the initial images into the Realm
+ * @opaque: passed to @populate
+ * @errp: error object
+ *
+ * The first time, populates the Realm: KVM allows it only before any
+ * vCPU runs, and the images and registers are final from then on.  A
+ * Realm whose populate failed, even in part, must never run: every later
+ * attempt (a "cont" after the error) is stopped again, with @errp set.
+ */
+KvmRmeStartAction kvm_rme_start(KvmRmeStartState *state,
+                                bool (*populate)(void *opaque, Error **errp),
+                                void *opaque, Error **errp);
 
 /* What a Realm vCPU asks of KVM */
 typedef struct KvmRmeVcpuConfig {

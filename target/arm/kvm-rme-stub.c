@@ -31,3 +31,9 @@ bool kvm_arm_rme_check_cpu(ARMCPU *cpu, int gic_version, Error **errp)
     error_setg(errp, "rme-guest: this QEMU was built without KVM");
     return false;
 }
+
+bool kvm_arm_rme_query_host(CcaKvmCapabilities *caps, Error **errp)
+{
+    error_setg(errp, "this QEMU was built without KVM support for Arm");
+    return false;
+}

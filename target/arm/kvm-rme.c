@@ -7,16 +7,19 @@
  *
  *  - KVM_CREATE_VM with the Realm bit and the IPA size (virt_kvm_type);
  *  - guest RAM in guest_memfd, plus a shared mapping for the shared half;
- *  - every image QEMU loaded into guest memory copied into the Realm and
- *    measured with KVM_ARM_RMI_POPULATE, in guest address order, once,
- *    before the first KVM_RUN;
+ *  - the Realm's initial images (rme_guest_initial_images(), the list
+ *    the measurement uses too) copied into the Realm and measured with
+ *    KVM_ARM_RMI_POPULATE, in guest address order, once, before the
+ *    first KVM_RUN; if that fails the Realm never runs;
  *  - at the first KVM_RUN the kernel creates the RECs from x0-x7 and PC,
  *    makes every guest_memfd page RIPAS RAM and activates the Realm.
  *
  * Afterwards the guest's RIPAS changes, and its accesses through the
  * wrong alias, come back as KVM_EXIT_MEMORY_FAULT; kvm_convert_memory()
- * hands them to the Realm core's rme_guest_convert(), which calls back
- * into this file to set the KVM memory attributes and drop stale backing.
+ * hands them to kvm_rme_convert_fault(), which sends the RAM pieces to
+ * the Realm core's rme_guest_convert() (which calls back into this file
+ * to set the KVM memory attributes and drop stale backing) and sets only
+ * the attributes of holes and MMIO.
  *
  * The decisions that need no kernel live in kvm-rme-logic.c, with tests.
  *
@@ -29,7 +32,6 @@
 #include "qemu/error-report.h"
 #include "qemu/memalign.h"
 #include "hw/boards.h"
-#include "hw/loader.h"
 #include "system/address-spaces.h"
 #include "system/kvm.h"
 #include "system/kvm_int.h"
@@ -51,7 +53,7 @@ static struct {
     KvmRmeCapSource cap_source;
     bool realm_vm;              /* the VM was created as a Realm */
     RmeGuest *rg;               /* set by the kvm_init hook */
-    bool started;               /* populated; vCPUs may have run */
+    KvmRmeStartState start;     /* populated; vCPUs may have run */
 } kvm_rme;
 
 /* The ioctl layer of kvm-rme-logic.c */
@@ -74,6 +76,19 @@ static int kvm_rme_check_extension(void *opaque, unsigned int cap)
 static const KvmRmeProbeOps kvm_rme_probe_ops = {
     .read_cap_param = kvm_rme_read_cap_param,
     .check_extension = kvm_rme_check_extension,
+};
+
+/* The same questions through /dev/kvm, when KVM is not in use */
+static int kvm_rme_fd_check_extension(void *opaque, unsigned int cap)
+{
+    int ret = ioctl(*(int *)opaque, KVM_CHECK_EXTENSION, cap);
+
+    return ret < 0 ? 0 : ret;
+}
+
+static const KvmRmeProbeOps kvm_rme_fd_probe_ops = {
+    .read_cap_param = kvm_rme_read_cap_param,
+    .check_extension = kvm_rme_fd_check_extension,
 };
 
 static int kvm_rme_populate_ioctl(void *opaque,
@@ -159,27 +174,56 @@ static void kvm_rme_discard(RmeGuest *rg, RAMBlock *rb, uint64_t offset,
     }
 }
 
+static uint64_t kvm_rme_next_ram(void *opaque, uint64_t gpa, uint64_t end,
+                                 uint64_t *ram_end)
+{
+    hwaddr e;
+    hwaddr ram = rme_guest_next_ram(opaque, gpa, end, &e);
+
+    *ram_end = e;
+    return ram;
+}
+
+static int kvm_rme_convert_ram(void *opaque, uint64_t gpa, uint64_t size,
+                               bool to_private, Error **errp)
+{
+    return rme_guest_convert(opaque, gpa, size, !to_private, errp);
+}
+
+static int kvm_rme_set_attributes(void *opaque, uint64_t gpa, uint64_t size,
+                                  bool to_private, Error **errp)
+{
+    return kvm_rme_set_state(opaque, gpa, size, !to_private, errp);
+}
+
+static const KvmRmeConvertOps kvm_rme_convert_ops = {
+    .next_ram = kvm_rme_next_ram,
+    .convert_ram = kvm_rme_convert_ram,
+    .set_attributes = kvm_rme_set_attributes,
+};
+
+/*
+ * KVM_EXIT_MEMORY_FAULT: the guest's RSI_IPA_STATE_SET, or an access
+ * through the wrong alias.  KVM reports canonical IPAs; never convert by
+ * the shared alias in any case.
+ */
+static int kvm_rme_convert_fault(RmeGuest *rg, hwaddr gpa, uint64_t size,
+                                 bool shared, Error **errp)
+{
+    gpa &= ~rme_guest_shared_bit(rg);
+    return kvm_rme_convert_range(&kvm_rme_convert_ops, rg, gpa, size,
+                                 !shared, rme_guest_shared_bit(rg),
+                                 qemu_real_host_page_size(), errp);
+}
+
 static const RmeGuestBackend kvm_rme_backend = {
     .check_ram = kvm_rme_check_ram,
     .set_state = kvm_rme_set_state,
     .discard = kvm_rme_discard,
+    .convert_fault = kvm_rme_convert_fault,
 };
 
 /* Populate */
-
-static int kvm_rme_collect_image(const char *name, AddressSpace *as,
-                                 hwaddr addr, size_t size, void *opaque)
-{
-    GArray *images = opaque;
-    KvmRmeImage img = { .base = addr, .size = size };
-
-    if (as != &address_space_memory) {
-        /* Not guest memory: some other bus master's space */
-        return 0;
-    }
-    g_array_append_val(images, img);
-    return 0;
-}
 
 static bool kvm_rme_populate_one(RmeGuest *rg, const KvmRmeImage *r,
                                  Error **errp)
@@ -221,11 +265,14 @@ static bool kvm_rme_populate_one(RmeGuest *rg, const KvmRmeImage *r,
 
 static bool kvm_rme_populate_images(RmeGuest *rg, Error **errp)
 {
-    g_autoptr(GArray) images = g_array_new(false, false, sizeof(KvmRmeImage));
+    g_autoptr(GArray) images = rme_guest_initial_images(rg, errp);
     g_autoptr(GArray) plan = NULL;
 
-    rom_foreach_in_memory(kvm_rme_collect_image, images);
-    plan = kvm_rme_plan_images((KvmRmeImage *)images->data, images->len,
+    /* The same list the measurement (expected-rim) is computed from */
+    if (!images) {
+        return false;
+    }
+    plan = kvm_rme_plan_images((RealmRimImage *)images->data, images->len,
                                qemu_real_host_page_size(), errp);
     if (!plan) {
         return false;
@@ -239,25 +286,42 @@ static bool kvm_rme_populate_images(RmeGuest *rg, Error **errp)
     return true;
 }
 
+static bool kvm_rme_populate(void *opaque, Error **errp)
+{
+    return kvm_rme_populate_images(opaque, errp);
+}
+
 static void kvm_rme_vm_state_change(void *opaque, bool running,
                                     RunState state)
 {
     RmeGuest *rg = opaque;
     Error *err = NULL;
+    CPUState *cs;
 
-    if (!running || kvm_rme.started) {
+    if (!running) {
         return;
     }
-    /* Whatever happens, the registers and images are now fixed */
-    kvm_rme.started = true;
-    if (!kvm_rme_populate_images(rg, &err)) {
+    switch (kvm_rme_start(&kvm_rme.start, kvm_rme_populate, rg, &err)) {
+    case KVM_RME_START_RUN:
+        return;
+    case KVM_RME_START_RUN_FIRST:
+        /* The kernel does not let QEMU see or change vCPU state any more */
+        kvm_mark_guest_state_protected();
+        rme_guest_set_active(rg);
+        return;
+    case KVM_RME_START_STOP:
         error_report_err(err);
+        /*
+         * The stop request is served by the main loop; until then keep
+         * the vCPUs out of KVM_RUN, which would activate the Realm.
+         */
+        CPU_FOREACH(cs) {
+            cs->halted = 1;
+        }
         qemu_system_vmstop_request_prepare();
         qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
         return;
     }
-    /* The kernel does not let QEMU see or change vCPU state any more */
-    kvm_mark_guest_state_protected();
 }
 
 /* Set-up */
@@ -280,14 +344,13 @@ int kvm_arm_rme_kvm_init(ConfidentialGuestSupport *cgs, Error **errp)
     }
 
     /*
-     * v14 dropped the hash algorithm and RPV selection: the kernel picks.
-     * Refuse rather than run a Realm whose measurements differ from what
-     * the user asked for.
+     * v14 dropped the hash algorithm and RPV selection: the kernel leaves
+     * RmiRealmParams.hash_algo at 0, SHA-256, and the RPV at zero.  Take
+     * those, refusing only an explicit value the kernel cannot honour.
      */
-    if (!rme_guest_params_are_default(rg)) {
-        error_setg(errp, "rme-guest: measurement-algorithm and "
-                   "personalization-value cannot be set under KVM (the "
-                   "KVM CCA v14/v15 uAPI has no way to pass them)");
+    if (!rme_guest_use_backend_params(rg,
+                                      RME_GUEST_MEASUREMENT_ALGORITHM_SHA256,
+                                      "under KVM (KVM CCA v14/v15)", errp)) {
         return -1;
     }
 
@@ -340,7 +403,7 @@ int kvm_arm_rme_put_registers(ARMCPU *cpu, Error **errp)
     CPUARMState *env = &cpu->env;
     int ret;
 
-    if (kvm_rme.started) {
+    if (kvm_rme.start != KVM_RME_START_PENDING) {
         return 0;
     }
     for (int i = 0; i < 31; i++) {
@@ -356,4 +419,40 @@ int kvm_arm_rme_put_registers(ARMCPU *cpu, Error **errp)
         error_setg_errno(errp, -ret, "rme-guest: cannot set PC");
     }
     return ret;
+}
+
+/* query-cca-capabilities */
+
+bool kvm_arm_rme_query_host(CcaKvmCapabilities *caps, Error **errp)
+{
+    KvmRmeCapSource source;
+    int cap, ipa_bits;
+
+    if (kvm_enabled()) {
+        cap = kvm_rme_probe_cap(&kvm_rme_probe_ops, kvm_state, &source,
+                                errp);
+        ipa_bits = kvm_check_extension(kvm_state, KVM_CAP_ARM_VM_IPA_SIZE);
+    } else {
+        int fd = qemu_open("/dev/kvm", O_RDWR, errp);
+
+        if (fd < 0) {
+            return false;
+        }
+        cap = kvm_rme_probe_cap(&kvm_rme_fd_probe_ops, &fd, &source, errp);
+        ipa_bits = kvm_rme_fd_check_extension(&fd, KVM_CAP_ARM_VM_IPA_SIZE);
+        close(fd);
+    }
+    if (cap < 0) {
+        return false;
+    }
+    caps->capability = cap;
+    caps->capability_source = g_strdup(kvm_rme_cap_source_str(source));
+    /* v14 and v15 share the uAPI QEMU uses (kvm-cca-v15.h) */
+    caps->uapi = g_strdup("v14/v15");
+    /*
+     * The host's IPA size; a Realm's may be smaller (the RMM's S2SZ),
+     * which KVM only tells a Realm VM.  Without the capability: 40 bits.
+     */
+    caps->max_ipa_bits = MIN(ipa_bits > 0 ? ipa_bits : 40, RME_IPA_BITS_MAX);
+    return true;
 }

@@ -12,6 +12,7 @@
 #define TARGET_ARM_KVM_RME_H
 
 #include "hw/arm/rme-guest.h"
+#include "qapi/qapi-types-realm.h"
 #include "target/arm/cpu-qom.h"
 
 /**
@@ -59,5 +60,17 @@ void kvm_arm_rme_init_vcpu(ARMCPU *cpu);
  * created from them); afterwards nothing can.
  */
 int kvm_arm_rme_put_registers(ARMCPU *cpu, Error **errp);
+
+/**
+ * kvm_arm_rme_query_host: what KVM offers Realms on this host
+ * @caps: filled in on success
+ * @errp: error object
+ *
+ * For query-cca-capabilities: asks the running KVM, or /dev/kvm when
+ * KVM is not the accelerator, for KVM_CAP_ARM_RMI (as a Realm VM would
+ * be set up) and the IPA size.  Returns false with @errp set to the
+ * reason when KVM cannot run Realms here.
+ */
+bool kvm_arm_rme_query_host(CcaKvmCapabilities *caps, Error **errp);
 
 #endif /* TARGET_ARM_KVM_RME_H */

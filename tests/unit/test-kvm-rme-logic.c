@@ -319,18 +319,236 @@ static void test_populate_arguments(void)
     }
 }
 
+/* Memory-fault conversions over RAM, holes and MMIO: a fake machine */
+
+#define SHARED_BIT  (1ULL << 40)
+
+typedef struct FakeCall {
+    char what;                  /* 'R' RAM conversion, 'A' attributes only */
+    uint64_t gpa, size;
+    bool to_private;
+} FakeCall;
+
+typedef struct FakeMachine {
+    uint64_t ram[3][2];         /* RAM pieces [start, end), ascending */
+    FakeCall calls[8];
+    int n_calls;
+    int fail_call;              /* 1-based call to fail, 0 for none */
+} FakeMachine;
+
+static uint64_t fake_next_ram(void *opaque, uint64_t gpa, uint64_t end,
+                              uint64_t *ram_end)
+{
+    FakeMachine *m = opaque;
+
+    for (int i = 0; i < ARRAY_SIZE(m->ram); i++) {
+        if (m->ram[i][1] > gpa && m->ram[i][0] < end) {
+            *ram_end = MIN(m->ram[i][1], end);
+            return MAX(m->ram[i][0], gpa);
+        }
+    }
+    *ram_end = end;
+    return end;
+}
+
+static int fake_call(FakeMachine *m, char what, uint64_t gpa, uint64_t size,
+                     bool to_private, Error **errp)
+{
+    g_assert_cmpint(m->n_calls, <, ARRAY_SIZE(m->calls));
+    m->calls[m->n_calls++] = (FakeCall) { what, gpa, size, to_private };
+    if (m->n_calls == m->fail_call) {
+        error_setg(errp, "refused");
+        return -EIO;
+    }
+    return 0;
+}
+
+static int fake_convert_ram(void *opaque, uint64_t gpa, uint64_t size,
+                            bool to_private, Error **errp)
+{
+    return fake_call(opaque, 'R', gpa, size, to_private, errp);
+}
+
+static int fake_set_attributes(void *opaque, uint64_t gpa, uint64_t size,
+                               bool to_private, Error **errp)
+{
+    return fake_call(opaque, 'A', gpa, size, to_private, errp);
+}
+
+static const KvmRmeConvertOps fake_convert_ops = {
+    .next_ram = fake_next_ram,
+    .convert_ram = fake_convert_ram,
+    .set_attributes = fake_set_attributes,
+};
+
+/* RAM at 1 GiB (256 MiB) and a DIMM at 4 GiB (1 GiB), a hole between */
+#define FAKE_MACHINE { .ram = { { 0x40000000, 0x50000000 }, \
+                                { 0x100000000, 0x140000000 } } }
+
+static void check_calls(FakeMachine *m, const FakeCall *want, int n)
+{
+    g_assert_cmpint(m->n_calls, ==, n);
+    for (int i = 0; i < n; i++) {
+        g_assert_cmpint(m->calls[i].what, ==, want[i].what);
+        g_assert_cmphex(m->calls[i].gpa, ==, want[i].gpa);
+        g_assert_cmphex(m->calls[i].size, ==, want[i].size);
+        g_assert_cmpint(m->calls[i].to_private, ==, want[i].to_private);
+    }
+}
+
+static void test_convert_ram_only(void)
+{
+    FakeMachine m = FAKE_MACHINE;
+    static const FakeCall want[] = { { 'R', 0x41000000, 0x4000000, false } };
+
+    g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m, 0x41000000,
+                                          0x4000000, false, SHARED_BIT, PAGE,
+                                          &error_abort), ==, 0);
+    check_calls(&m, want, ARRAY_SIZE(want));
+}
+
+/* The end of RAM and the hole after it: one conversion, one attribute */
+static void test_convert_ram_then_hole(void)
+{
+    FakeMachine m = FAKE_MACHINE;
+    static const FakeCall want[] = {
+        { 'R', 0x4fff0000, 0x10000, true },
+        { 'A', 0x50000000, 0x10000, true },
+    };
+
+    g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m, 0x4fff0000,
+                                          0x20000, true, SHARED_BIT, PAGE,
+                                          &error_abort), ==, 0);
+    check_calls(&m, want, ARRAY_SIZE(want));
+}
+
+/* Hole (MMIO below RAM), RAM, hole, DIMM, hole */
+static void test_convert_spanning(void)
+{
+    FakeMachine m = FAKE_MACHINE;
+    static const FakeCall want[] = {
+        { 'A', 0x3ffff000, 0x1000, false },
+        { 'R', 0x40000000, 0x10000000, false },
+        { 'A', 0x50000000, 0xb0000000, false },
+        { 'R', 0x100000000, 0x40000000, false },
+        { 'A', 0x140000000, 0x1000, false },
+    };
+
+    g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m, 0x3ffff000,
+                                          0x140001000 - 0x3ffff000, false,
+                                          SHARED_BIT, PAGE, &error_abort),
+                    ==, 0);
+    check_calls(&m, want, ARRAY_SIZE(want));
+}
+
+static void test_convert_hole_only(void)
+{
+    FakeMachine m = FAKE_MACHINE;
+    static const FakeCall want[] = { { 'A', 0x9000000, 0x1000, false } };
+
+    g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m, 0x9000000,
+                                          0x1000, false, SHARED_BIT, PAGE,
+                                          &error_abort), ==, 0);
+    check_calls(&m, want, ARRAY_SIZE(want));
+}
+
+static void test_convert_bad_ranges(void)
+{
+    static const uint64_t bad[][2] = {
+        { 0x40000800, 0x1000 },                 /* unaligned start */
+        { 0x40000000, 0x800 },                  /* unaligned size */
+        { 0x40000000, 0 },                      /* empty */
+        { SHARED_BIT - 0x1000, 0x2000 },        /* into the shared half */
+        { UINT64_MAX - 0xfff, 0x2000 },         /* wraps */
+    };
+
+    for (int i = 0; i < ARRAY_SIZE(bad); i++) {
+        FakeMachine m = FAKE_MACHINE;
+        Error *err = NULL;
+
+        g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m,
+                                              bad[i][0], bad[i][1], true,
+                                              SHARED_BIT, PAGE, &err),
+                        ==, -EINVAL);
+        error_free_or_abort(&err);
+        g_assert_cmpint(m.n_calls, ==, 0);
+    }
+}
+
+/* A refused piece ends the conversion with its error */
+static void test_convert_refused(void)
+{
+    FakeMachine m = FAKE_MACHINE;
+    Error *err = NULL;
+
+    m.fail_call = 2;
+    g_assert_cmpint(kvm_rme_convert_range(&fake_convert_ops, &m, 0x3ffff000,
+                                          0x140001000 - 0x3ffff000, false,
+                                          SHARED_BIT, PAGE, &err), ==, -EIO);
+    error_free_or_abort(&err);
+    g_assert_cmpint(m.n_calls, ==, 2);
+}
+
+/* The one-time construction of the Realm */
+
+typedef struct FakeStartPopulate {
+    int calls;
+    bool ok;
+} FakeStartPopulate;
+
+static bool fake_start_populate(void *opaque, Error **errp)
+{
+    FakeStartPopulate *p = opaque;
+
+    p->calls++;
+    if (!p->ok) {
+        error_setg(errp, "populate failed");
+    }
+    return p->ok;
+}
+
+static void test_start_once(void)
+{
+    KvmRmeStartState state = KVM_RME_START_PENDING;
+    FakeStartPopulate p = { .ok = true };
+
+    g_assert_cmpint(kvm_rme_start(&state, fake_start_populate, &p, &error_abort),
+                    ==, KVM_RME_START_RUN_FIRST);
+    /* stop and cont: populated once only */
+    g_assert_cmpint(kvm_rme_start(&state, fake_start_populate, &p, &error_abort),
+                    ==, KVM_RME_START_RUN);
+    g_assert_cmpint(p.calls, ==, 1);
+}
+
+/* After a failed populate the Realm never runs, even after "cont" */
+static void test_start_failed(void)
+{
+    KvmRmeStartState state = KVM_RME_START_PENDING;
+    FakeStartPopulate p = { .ok = false };
+    Error *err = NULL;
+
+    g_assert_cmpint(kvm_rme_start(&state, fake_start_populate, &p, &err),
+                    ==, KVM_RME_START_STOP);
+    error_free_or_abort(&err);
+    p.ok = true;
+    g_assert_cmpint(kvm_rme_start(&state, fake_start_populate, &p, &err),
+                    ==, KVM_RME_START_STOP);
+    error_free_or_abort(&err);
+    g_assert_cmpint(p.calls, ==, 1);
+}
+
 /* Image planning */
 
 static void test_plan_images(void)
 {
     /* Loaded in any order: kernel, DTB, initrd, boot stub */
-    static const KvmRmeImage images[] = {
-        { 0x40200000, 0x1234567 },
-        { 0x48000000, 0x2000 },
-        { 0x44000100, 0x800 },
-        { 0x44000000, 0x100 },     /* touches the one above */
-        { 0x40000000, 0x58 },
-        { 0x50000000, 0 },         /* empty: ignored */
+    static const RealmRimImage images[] = {
+        { "kernel", 0x40200000, 0x1234567 },
+        { "dtb", 0x48000000, 0x2000 },
+        { "initrd", 0x44000100, 0x800 },
+        { "blob", 0x44000000, 0x100 },     /* touches the one above */
+        { "bootloader", 0x40000000, 0x58 },
+        { "empty", 0x50000000, 0 },        /* ignored */
     };
     static const KvmRmeImage want[] = {
         { 0x40000000, PAGE },
@@ -352,10 +570,10 @@ static void test_plan_images(void)
 
 static void test_plan_overlap_and_wrap(void)
 {
-    static const KvmRmeImage overlap[] = {
-        { 0x40001000, 0x3000 }, { 0x40000000, 0x2000 },
+    static const RealmRimImage overlap[] = {
+        { "a", 0x40001000, 0x3000 }, { "b", 0x40000000, 0x2000 },
     };
-    static const KvmRmeImage wrap[] = { { UINT64_MAX - 0x10, 0x100 } };
+    static const RealmRimImage wrap[] = { { "c", UINT64_MAX - 0x10, 0x100 } };
     g_autoptr(GArray) plan = kvm_rme_plan_images(overlap, 2, PAGE,
                                                  &error_abort);
     Error *err = NULL;
@@ -441,6 +659,15 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm-rme/populate/inconsistent",
                     test_populate_inconsistent);
     g_test_add_func("/kvm-rme/populate/arguments", test_populate_arguments);
+    g_test_add_func("/kvm-rme/start/once", test_start_once);
+    g_test_add_func("/kvm-rme/start/failed", test_start_failed);
+    g_test_add_func("/kvm-rme/convert/ram-only", test_convert_ram_only);
+    g_test_add_func("/kvm-rme/convert/ram-then-hole",
+                    test_convert_ram_then_hole);
+    g_test_add_func("/kvm-rme/convert/spanning", test_convert_spanning);
+    g_test_add_func("/kvm-rme/convert/hole-only", test_convert_hole_only);
+    g_test_add_func("/kvm-rme/convert/bad-ranges", test_convert_bad_ranges);
+    g_test_add_func("/kvm-rme/convert/refused", test_convert_refused);
     g_test_add_func("/kvm-rme/plan/images", test_plan_images);
     g_test_add_func("/kvm-rme/plan/overlap-and-wrap",
                     test_plan_overlap_and_wrap);

@@ -14,8 +14,11 @@
 #define HW_ARM_RME_GUEST_H
 
 #include "exec/hwaddr.h"
+#include "system/memory.h"
 #include "qom/object.h"
 #include "system/confidential-guest-support.h"
+#include "qapi/qapi-types-qom.h"
+#include "hw/arm/realm-rim.h"
 
 #define TYPE_RME_GUEST "rme-guest"
 OBJECT_DECLARE_SIMPLE_TYPE(RmeGuest, RME_GUEST)
@@ -89,16 +92,60 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
  * and at its top-half alias, as it would through the RMM's stage 2.  The
  * alias is in a memory root of the vCPUs' own, never in system memory:
  * devices must reach the top half only through the Realm DMA region.
+ * Under KVM the vCPUs get @sysmem itself: KVM and the RMM map the shared
+ * alias, and KVM's memory slots and MMIO exits use system memory.
  */
 MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem);
 
 /**
- * rme_guest_params_are_default: are the measured Realm parameters unset?
+ * rme_guest_prepare_cpu: give a vCPU the features a Realm may have
+ * @rg: the Realm
+ * @cpu: a vCPU of the Realm, not realized yet
  *
- * True when measurement-algorithm and personalization-value have their
- * defaults; backends that cannot pass them on refuse anything else.
+ * When QEMU plays the RMM (TCG), features the RMM never gives a Realm
+ * are turned off, so that the Realm neither sees nor uses them.
  */
-bool rme_guest_params_are_default(RmeGuest *rg);
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu);
+
+/**
+ * rme_guest_use_backend_params: take the measured parameters a backend
+ * imposes
+ * @rg: the Realm
+ * @algo: the measurement algorithm the backend always uses
+ * @backend: how errors name the backend ("under KVM")
+ * @errp: error object
+ *
+ * For backends that cannot pass the measurement algorithm and the RPV
+ * on: refuses a measurement-algorithm other than @algo and a non-zero
+ * personalization-value, each with a one-line error naming the possible
+ * value, then makes @algo the Realm's algorithm.
+ */
+bool rme_guest_use_backend_params(RmeGuest *rg,
+                                  RmeGuestMeasurementAlgorithm algo,
+                                  const char *backend, Error **errp);
+
+/**
+ * rme_guest_initial_images: what is in the Realm when it starts
+ * @rg: the Realm
+ * @errp: error object
+ *
+ * The one answer to "what are the Realm's initial contents": every image
+ * the loader writes into the Realm's memory at reset (boot stub, kernel,
+ * initrd, DTB, firmware loaded into RAM), whichever address space it was
+ * registered against (system memory, or the vCPUs' own memory root),
+ * sorted by guest address.  The KVM backend populates exactly these and
+ * the measurement measures exactly these.  Images only offered through
+ * fw_cfg are not in the Realm's memory and are not listed.
+ *
+ * Returns an array of RealmRimImage, or NULL with @errp set if an image
+ * does not lie in the Realm's RAM.
+ */
+GArray *rme_guest_initial_images(RmeGuest *rg, Error **errp);
+
+/**
+ * rme_guest_set_active: the backend has built the Realm (REALM_ACTIVE)
+ */
+void rme_guest_set_active(RmeGuest *rg);
 
 /** rme_guest_ipa_bits: the Realm's IPA size, 0 before it is fixed */
 unsigned rme_guest_ipa_bits(RmeGuest *rg);
@@ -153,6 +200,14 @@ typedef struct RmeGuestBackend {
      */
     void (*discard)(RmeGuest *rg, RAMBlock *rb, uint64_t offset,
                     uint64_t size, bool shared);
+    /**
+     * @convert_fault: handle the guest's request to change
+     * [@gpa, +@size), which may cover RAM, holes and MMIO
+     * (KVM_EXIT_MEMORY_FAULT); called with the BQL held.  Without it the
+     * range goes to rme_guest_convert() whole.
+     */
+    int (*convert_fault)(RmeGuest *rg, hwaddr gpa, uint64_t size,
+                         bool shared, Error **errp);
 } RmeGuestBackend;
 
 /**
@@ -169,8 +224,8 @@ void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend);
  * @errp: error object
  *
  * Gives hot- or cold-plugged memory a shared/private tracker, as the
- * machine's RAM has; it starts private.  Call it before the memory is
- * mapped, from the board's pre-plug handler.
+ * machine's RAM has, after the same checks; it starts private.  Call it
+ * from the board's plug handler, before the memory is mapped.
  */
 bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp);
 
@@ -180,6 +235,16 @@ bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp);
  * Call it after the memory has been unmapped.
  */
 void rme_guest_untrack_memory(RmeGuest *rg, MemoryRegion *mr);
+
+/**
+ * rme_guest_next_ram: the next tracked Realm RAM in [@gpa, @end)
+ *
+ * Returns the start of the first piece of Realm RAM at or above @gpa and
+ * sets @ram_end to its end (clipped to @end); returns @end if there is
+ * none.
+ */
+hwaddr rme_guest_next_ram(RmeGuest *rg, hwaddr gpa, hwaddr end,
+                          hwaddr *ram_end);
 
 /**
  * rme_guest_count_shared: bytes of tracked RAM that are shared now
@@ -213,6 +278,61 @@ MemoryRegion *realm_dma_region_root(RealmDmaRegion *rdr);
 
 /** realm_dma_region_denied: number of DMA accesses refused so far */
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr);
+
+/**
+ * RealmDmaStats: IOMMU notifications of the Realm DMA region
+ *
+ * @maps: MAP events sent
+ * @unmaps: UNMAP events sent
+ * @refused_maps: MAP events a notifier (VFIO) refused
+ * @failed_unmaps: UNMAP events a notifier failed to carry out
+ * @lost_maps: blocks still shared that a notifier refused to map again
+ *     after a merge or a partial unshare; devices cannot reach them
+ */
+typedef struct RealmDmaStats {
+    uint64_t maps;
+    uint64_t unmaps;
+    uint64_t refused_maps;
+    uint64_t failed_unmaps;
+    uint64_t lost_maps;
+} RealmDmaStats;
+
+/** realm_dma_region_stats: counts of the region's notifications so far */
+void realm_dma_region_stats(RealmDmaRegion *rdr, RealmDmaStats *stats);
+
+/**
+ * RealmDmaBlockFn: called for one block mapped through the region
+ * @iova: its IOVA, in the shared half
+ * @size: its size, a power of two to whose multiple @iova is aligned
+ */
+typedef void (*RealmDmaBlockFn)(hwaddr iova, uint64_t size, void *opaque);
+
+/**
+ * realm_dma_region_foreach_mapping: list the blocks mapped now
+ *
+ * These are the IOTLB entries the region's IOMMU notifiers (VFIO) were
+ * told about and not told to forget, in ascending order within each RAM
+ * section.
+ */
+void realm_dma_region_foreach_mapping(RealmDmaRegion *rdr,
+                                      RealmDmaBlockFn fn, void *opaque);
+
+/**
+ * realm_dma_region_foreach_shared: list the shared RAM
+ *
+ * Calls @fn for each run of shared granules of each tracked RAM
+ * section, as the trackers say.
+ */
+void realm_dma_region_foreach_shared(RealmDmaRegion *rdr,
+                                     ReplayRamDiscardState fn, void *opaque);
+
+/**
+ * realm_dma_region_take_error: why the region refused a conversion
+ *
+ * Returns the error of the last refused change to shared, or %NULL, and
+ * forgets it.
+ */
+Error *realm_dma_region_take_error(RealmDmaRegion *rdr);
 
 /**
  * realm_dma_region_set_enabled: turn DMA folding on or off

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Reference values: scripts/realm-rim.py computes a Realm's RIM offline,
+from the kernel, initrd, DTB (-machine dumpdtb=) and machine options.
+It must give the RIM a real RMM computed for the KVM CCA v14 test vector
+(../shared/testvectors/realm-rim-kvm-v14), and the RIM that QEMU reports
+under TCG for the same command line.  The script shares no code with
+QEMU, so each checks the other.
+"""
+
+import os
+import subprocess
+import sys
+
+from qemu_realm.guest import GuestTest
+from qemu_realm.initramfs import Initramfs
+
+VECTOR_RIM = ('ccc37d976ebe9247a5407b53ef917b9b97b8d02fb9b556e1c094d528fe0ed36f')
+
+
+def script_path():
+    """scripts/realm-rim.py in the QEMU tree the test runs from"""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(here, '..', '..', '..', 'scripts', 'realm-rim.py')
+
+
+def vector_dir():
+    vectors = os.environ.get('QEMU_REALM_TESTVECTORS')
+    if not vectors and os.environ.get('QEMU_REALM_ASSETS'):
+        vectors = os.path.join(os.environ['QEMU_REALM_ASSETS'], '..', '..',
+                               'testvectors')
+    path = os.path.join(vectors or '', 'realm-rim-kvm-v14')
+    return path if os.path.isdir(path) else None
+
+
+class RealmReferenceValues(GuestTest):
+
+    timeout = 300
+
+    def realm_rim(self, *args):
+        out = subprocess.run([sys.executable, script_path(), *args],
+                             check=True, capture_output=True, text=True,
+                             timeout=120)
+        return out.stdout.strip()
+
+    def test_kvm_v14_vector(self):
+        vec = vector_dir()
+        if not vec:
+            self.skipTest('../shared/testvectors/realm-rim-kvm-v14 not found')
+        rim = self.realm_rim(
+            '--mode', 'kvm-v14', '--kernel', self.assets.kernel(),
+            '--initrd', os.path.join(vec, 'initrd.gz'),
+            '--dtb', os.path.join(vec, 'kvm-virt.dtb'), '-m', '256M',
+            '--num-bps', '5', '--num-wps', '3')
+        self.assertEqual(rim, VECTOR_RIM)
+
+    def qemu(self, name, cpu, memory, realm_options, initrd, extra=()):
+        vm = self.get_vm(name=name)
+        vm.set_machine('virt')
+        vm.add_args('-machine', 'confidential-guest-support=rme0',
+                    '-object', 'rme-guest,id=rme0,' + realm_options,
+                    '-accel', 'tcg', '-cpu', cpu, '-m', memory,
+                    '-smp', '2', '-nodefaults', '-display', 'none',
+                    '-kernel', self.assets.kernel(), '-initrd', initrd,
+                    '-append', self.append, *extra)
+        return vm
+
+    def check_tcg(self, cpu, memory, algorithm):
+        rd = Initramfs()
+        rd.add_busybox(self.assets.busybox())
+        rd.add_file('init', '#!/bin/sh\npoweroff -f\n', 0o755)
+        initrd = rd.write(self.scratch_file('initrd-%s.gz' % algorithm))
+        options = 'measurement-algorithm=' + algorithm
+        dtb = self.scratch_file('virt-%s.dtb' % algorithm)
+
+        # The verifier's step 1: the DTB the Realm will get
+        dump = self.qemu('dump-' + algorithm, cpu, memory, options, initrd,
+                         ['-machine', 'dumpdtb=' + dtb])
+        dump.set_qmp_monitor(enabled=False)
+        dump.launch()
+        dump.wait(timeout=60)
+        self.assertTrue(os.path.getsize(dtb) > 0)
+
+        # Step 2: the reference value, offline
+        args = ['--mode', 'tcg', '--kernel', self.assets.kernel(),
+                '--initrd', initrd, '--dtb', dtb, '-m', memory,
+                '--algorithm', algorithm, '--cpu', cpu]
+        expected = self.realm_rim(*args)
+
+        # Step 3: the Realm, stopped before its first instruction
+        vm = self.qemu('realm-' + algorithm, cpu, memory, options, initrd,
+                       ['-S'])
+        vm.launch()
+        info = vm.qmp('query-realm')['return']
+        vm.shutdown()
+        self.assertEqual(info['ipa-bits'], 41)
+        self.assertEqual(info['rim'], expected)
+        return expected
+
+    def test_tcg_matches_query_realm(self):
+        """-cpu max: SVE, PMU, breakpoints and watchpoints measured"""
+        self.check_tcg('max', '256M', 'sha512')
+
+    def test_tcg_matches_query_realm_sha256(self):
+        self.check_tcg('max,sve=off,pmu=off', '384M', 'sha256')
+
+
+if __name__ == '__main__':
+    GuestTest.main()
