@@ -64,13 +64,13 @@ class RealmMeasurementLog(GuestTest):
     def read_token(self):
         chunks = []
         while True:
-            line = self._console_line()
+            line = self.console_line()
             if line is None:
-                self.fail('console closed inside the token')
+                self.fail_console('console closed inside the token')
             if 'QEMU-REALM-TEST: tokend' in line:
                 return base64.b64decode(''.join(chunks))
             if 'QEMU-REALM-TEST: FAIL' in line:
-                self.fail(f'guest reported: {line.strip()}')
+                self.fail_console(f'guest reported: {line.strip()}')
             pos = line.find('QEMU-REALM-TEST: tok ')
             if pos >= 0:
                 chunks.append(line[pos + len('QEMU-REALM-TEST: tok '):]
@@ -88,8 +88,8 @@ class RealmMeasurementLog(GuestTest):
                     '-kernel', self.assets.kernel(), '-initrd', initrd,
                     '-append', self.append, '-nodefaults', '-no-reboot',
                     '-machine', 'dumpdtb=' + dtb)
-        vm.launch()
-        vm.wait(timeout=60)
+        self.launch(vm)
+        self.wait_exit(vm)
         with open(dtb, 'rb') as f:
             return dtb, f.read()
 
@@ -115,7 +115,7 @@ class RealmMeasurementLog(GuestTest):
 
         self.launch_realm(script, modules=MODULES, realm_options=options)
         # The log is there from the start (the guest powers off at the end)
-        ret = self.vm.qmp('query-realm-measurement-log')['return']
+        ret = self.qmp('query-realm-measurement-log')
         raw = self.read_token()
         token = CcaToken(raw)           # signatures, RAK binding, profile
         self.assertEqual(token.challenge, challenge)
@@ -134,8 +134,7 @@ class RealmMeasurementLog(GuestTest):
         with open(offline_log, 'rb') as a, open(realm_log, 'rb') as b:
             self.assertEqual(a.read(), b.read(),
                              'the offline log differs from the Realm\'s')
-        self.wait_marker('done')
-        self.vm.wait(timeout=60)
+        self.wait_poweroff()
 
     def test_vector_log_replays_to_the_rmm_rim(self):
         """The offline log of the KVM v14 vector replays to its RIM"""
