@@ -74,7 +74,7 @@ class RealmMeasurementLog(GuestTest):
                     '-append', self.append, '-nodefaults', '-no-reboot',
                     '-machine', 'dumpdtb=' + dtb)
         self.launch(vm)
-        vm.wait(timeout=60)
+        self.wait_exit(vm)
         with open(dtb, 'rb') as f:
             return dtb, f.read()
 

@@ -78,8 +78,8 @@ class RealmReferenceValues(GuestTest):
         dump = self.qemu('dump-' + algorithm, cpu, memory, options, initrd,
                          ['-machine', 'dumpdtb=' + dtb])
         dump.set_qmp_monitor(enabled=False)
-        dump.launch()
-        dump.wait(timeout=60)
+        self.launch(dump)
+        self.wait_exit(dump)
         self.assertTrue(os.path.getsize(dtb) > 0)
 
         # Step 2: the reference value, offline
@@ -91,9 +91,9 @@ class RealmReferenceValues(GuestTest):
         # Step 3: the Realm, stopped before its first instruction
         vm = self.qemu('realm-' + algorithm, cpu, memory, options, initrd,
                        ['-S'])
-        vm.launch()
-        info = vm.qmp('query-realm')['return']
-        vm.shutdown()
+        self.launch(vm)
+        info = self.qmp('query-realm', vm=vm)
+        self.quit(vm)
         self.assertEqual(info['ipa-bits'], 41)
         self.assertEqual(info['rim'], expected)
         return expected

@@ -30,10 +30,12 @@ if [ -s /tmp/read ]; then mark read "$(cat /tmp/read)"; else mark read none; fi
 
 # Without working DMA even loading virtio_blk blocks (it reads the
 # partition table), so everything that may block runs in the background.
+# Until then /dev/vda may exist but not open (ENXIO): a read that fails
+# did not complete either.
 STUCK_DISK_SCRIPT = '''
 insmod /lib/modules/virtio_blk.ko &
 (for i in $(seq 100); do [ -e /dev/vda ] && break; sleep 0.1; done
- head -c 4194304 /dev/vda | sha256sum > /tmp/read) &
+ head -c 4194304 /dev/vda > /tmp/data && sha256sum < /tmp/data > /tmp/read) &
 for i in $(seq 200); do [ -s /tmp/read ] && break; sleep 0.1; done
 if [ -s /tmp/read ]; then mark read "$(cat /tmp/read)"; else mark read none; fi
 '''
