@@ -5,7 +5,9 @@
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
 #   make check      build, then run every test (checkpatch, cross-arm64,
-#                   unit, qtest, functional)
+#                   unit, qtest, functional, docs, export)
+#   make export     write the quilt series for Debian's qemu source
+#                   package to build/export-series
 #   make bench      build, then print Realm-against-plain figures
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
@@ -29,6 +31,13 @@ QEMU := $(OBJ)/qemu-system-aarch64
 # interpreter first in PATH would not.
 PYTHON ?= /usr/bin/python3
 
+# Firmware and option ROMs come from Debian's packages, as for Debian's
+# qemu: its FIRMWAREPATH (debian/rules), then /usr/lib/ipxe/qemu, where
+# bookworm's ipxe-qemu installs efi-virtio.rom, the ROM of virt's default
+# NIC (the +ds source has no ROMs).  Newer ipxe-qemu installs into
+# /usr/share/qemu, which comes first.
+FIRMWAREPATH ?= /usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
+
 QEMU_CONFIGURE_FLAGS := \
 	--target-list=aarch64-softmmu \
 	--without-default-devices \
@@ -38,6 +47,7 @@ QEMU_CONFIGURE_FLAGS := \
 	--enable-gnutls \
 	--disable-tools --disable-docs --disable-plugins --disable-rust \
 	--disable-debug-info --enable-werror --disable-install-blobs \
+	--firmwarepath=$(FIRMWAREPATH) \
 	--python=$(PYTHON) \
 	$(QEMU_CONFIGURE_EXTRA)
 
@@ -60,13 +70,13 @@ QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all deps prepare build demo bench check check-checkpatch \
-	check-qtest check-functional check-unit check-cross-arm64 clean \
-	distclean help FORCE
+	check-qtest check-functional check-unit check-cross-arm64 \
+	check-docs check-export export clean distclean help FORCE
 
 all: build
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
 
 $(BUILD)/.deps-stamp: build-aux/install-deps
 	@mkdir -p $(BUILD)
@@ -95,11 +105,25 @@ $(OBJ)/build.ninja: $(BUILD)/.configure-flags | prepare
 	cd $(OBJ) && CC="$(QEMU_CC)" $(TOP)/$(SRC)/configure $(QEMU_CONFIGURE_FLAGS) >configure.log 2>&1 || \
 		{ tail -n 30 configure.log; exit 1; }
 
-build: prepare $(OBJ)/build.ninja
+build: prepare $(OBJ)/build.ninja vfio-user-server
 	@# Regenerate first: targets added by a meson.build change are unknown
 	@# to the old build.ninja.
 	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
 	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS) $(UNIT_TESTS)
+	@# Run from the build tree, QEMU looks for firmware under
+	@# qemu-bundle/<each firmware path entry>: link those to the host's
+	@# directories, as an installed QEMU would find them.
+	@for d in $(subst :, ,$(FIRMWAREPATH)); do \
+		if [ -d "$$d" ] && [ ! -e "$(OBJ)/qemu-bundle$$d" ]; then \
+			mkdir -p "$$(dirname "$(OBJ)/qemu-bundle$$d")" && \
+			ln -s "$$d" "$(OBJ)/qemu-bundle$$d" || exit 1; \
+		fi; \
+	done
+
+# The vfio-user test server, against libvfio-user from the upstream source
+.PHONY: vfio-user-server
+vfio-user-server: prepare
+	@build-aux/build-vfio-user $(BUILD)
 
 demo: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
@@ -127,6 +151,17 @@ check-qtest: build
 
 check-functional: build
 	build-aux/run-tests --build $(BUILD) --only functional
+
+# The project's documentation pages, with QEMU's Sphinx setup
+check-docs: prepare
+	build-aux/run-tests --build $(BUILD) --only docs
+
+# The exported series: applies to Debian's package, same tree, builds
+check-export: build
+	build-aux/run-tests --build $(BUILD) --only export
+
+export: prepare
+	build-aux/export-series $(BUILD)/export-series
 
 clean:
 	rm -rf $(OBJ)

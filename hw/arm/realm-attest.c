@@ -459,7 +459,13 @@ uint64_t realm_attest_token_init(RmeGuest *rg, unsigned cpu_index,
     realm_attest_cpu_clear(c);
     c->token = realm_attest_build_token(rg, challenge, &err);
     if (!c->token) {
-        error_report_err(err);
+        /*
+         * A host problem (GnuTLS), not the guest's: say it once, since the
+         * guest may ask again and again and each request would add a line.
+         */
+        error_report_once("%s (reported once; RSI_ATTESTATION_TOKEN_INIT "
+                          "answers RSI_ERROR_STATE)", error_get_pretty(err));
+        error_free(err);
         *max_size = 0;
         return RSI_ERROR_STATE;
     }
@@ -478,14 +484,22 @@ uint64_t realm_attest_token_continue(RmeGuest *rg, unsigned cpu_index,
     bool ram;
 
     *written = 0;
+    /*
+     * The failure conditions in the order B5.3.1.2 lists them: the
+     * granule's alignment and bound, the offset, the size (its overflow
+     * included), and only then the state, so that bad arguments are
+     * ERROR_INPUT even with no token in progress.
+     */
+    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) || addr >= par ||
+        par - addr < RME_GRANULE_SIZE || offset >= RME_GRANULE_SIZE ||
+        size > RME_GRANULE_SIZE - offset) {
+        return RSI_ERROR_INPUT;
+    }
     if (!c->token) {
         return RSI_ERROR_STATE;
     }
-    /* A granule of Realm RAM, private, and a range inside it */
-    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) || addr >= par ||
-        par - addr < RME_GRANULE_SIZE || offset >= RME_GRANULE_SIZE ||
-        size > RME_GRANULE_SIZE - offset ||
-        rme_guest_ripas_run(rg, addr, addr + RME_GRANULE_SIZE, &ram) !=
+    /* The RMM writes the token as the Realm: the granule is RIPAS RAM */
+    if (rme_guest_ripas_run(rg, addr, addr + RME_GRANULE_SIZE, &ram) !=
             addr + RME_GRANULE_SIZE || !ram) {
         return RSI_ERROR_INPUT;
     }

@@ -11,45 +11,25 @@
  *    page is shared, and refuses private pages and the bottom half;
  *  - a RamDiscardListener on every tracked RAM section turns each
  *    shared/private change into IOMMU MAP/UNMAP notifications at
- *    gpa | shared_bit, so that VFIO maps exactly the shared pages;
- *  - replay() reports what is shared now, for notifiers that attach late.
+ *    gpa | shared_bit, so that VFIO maps exactly the shared pages (see
+ *    realm-dma-map.c for which blocks it maps);
+ *  - replay() reports the blocks that are mapped now, for notifiers that
+ *    attach late.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "hw/pci/pci.h"
+#include "qapi/error.h"
+#include "qemu/bitmap.h"
+#include "qemu/error-report.h"
 #include "qemu/rcu.h"
 #include "system/address-spaces.h"
-#include "system/dma.h"
 #include "system/memory.h"
 #include "rme-guest-internal.h"
+#include "realm-dma-internal.h"
 #include "trace.h"
-
-#define TYPE_REALM_DMA_REGION "realm-dma-region"
-OBJECT_DECLARE_SIMPLE_TYPE(RealmDmaRegion, REALM_DMA_REGION)
-
-/* A tracked RAM section whose changes are forwarded as IOMMU events */
-typedef struct RealmDmaRamSection {
-    RealmDmaRegion *rdr;
-    RamDiscardListener rdl;
-    MemoryRegionSection section;
-    QLIST_ENTRY(RealmDmaRamSection) next;
-} RealmDmaRamSection;
-
-struct RealmDmaRegion {
-    IOMMUMemoryRegion parent_obj;
-
-    RmeGuest *realm;
-    hwaddr shared_bit;
-    bool disabled;
-    uint64_t denied;
-    int64_t fail_after;     /* fault injection, -1 when off */
-
-    AddressSpace as;
-    MemoryListener ram_listener;
-    QLIST_HEAD(, RealmDmaRamSection) ram_sections;
-};
 
 OBJECT_DEFINE_SIMPLE_TYPE(RealmDmaRegion, realm_dma_region, REALM_DMA_REGION,
                           IOMMU_MEMORY_REGION)
@@ -157,60 +137,31 @@ static IOMMUTLBEntry realm_dma_region_translate(IOMMUMemoryRegion *iommu,
     return entry;
 }
 
-/* Emit one event per granule of @section, to one notifier or to all */
-static void realm_dma_notify_range(RealmDmaRegion *rdr, IOMMUNotifier *n,
-                                   MemoryRegionSection *section, bool map)
-{
-    hwaddr gpa = section->offset_within_address_space;
-    const hwaddr end = gpa + int128_get64(section->size);
-    IOMMUTLBEvent event = {
-        .type = map ? IOMMU_NOTIFIER_MAP : IOMMU_NOTIFIER_UNMAP,
-        .entry = {
-            .target_as = &address_space_memory,
-            .perm = map ? IOMMU_RW : IOMMU_NONE,
-        },
-    };
-
-    while (gpa < end) {
-        hwaddr len = RME_GRANULE_SIZE;
-
-        if (!map) {
-            /*
-             * Unmapping one granule at a time would flood the notifiers
-             * for large ranges: use the largest aligned power-of-two
-             * blocks.  Maps stay per granule, so any one of them can be
-             * unmapped later (VFIO type1 cannot split a mapping).
-             */
-            len = dma_aligned_pow2_mask(gpa, end - 1, 63) + 1;
-        }
-        event.entry.iova = gpa | rdr->shared_bit;
-        event.entry.translated_addr = gpa;
-        event.entry.addr_mask = len - 1;
-        trace_realm_dma_notify(map ? "map" : "unmap", event.entry.iova, len);
-        if (n) {
-            memory_region_notify_iommu_one(n, &event);
-        } else {
-            memory_region_notify_iommu(IOMMU_MEMORY_REGION(rdr), 0, event);
-        }
-        gpa += len;
-    }
-}
-
 static int realm_dma_notify_populate(RamDiscardListener *rdl,
                                      MemoryRegionSection *section)
 {
     RealmDmaRamSection *rs = container_of(rdl, RealmDmaRamSection, rdl);
     RealmDmaRegion *rdr = rs->rdr;
+    hwaddr gpa = section->offset_within_address_space;
+    Error *err = NULL;
+    int ret;
 
     if (rdr->fail_after == 0) {
-        trace_realm_dma_injected_failure(section->offset_within_address_space);
+        trace_realm_dma_injected_failure(gpa);
         rdr->fail_after = -1;
+        error_setg(&err, "Realm DMA: mapping [0x%" HWADDR_PRIx ", +0x%"
+                   PRIx64 ") refused by fault injection",
+                   gpa | rdr->shared_bit, int128_get64(section->size));
+        realm_dma_region_set_error(rdr, err);
         return -EIO;
     } else if (rdr->fail_after > 0) {
         rdr->fail_after--;
     }
-    realm_dma_notify_range(rdr, NULL, section, true);
-    return 0;
+    ret = realm_dma_map_share(rs, gpa, int128_get64(section->size), &err);
+    if (ret) {
+        realm_dma_region_set_error(rdr, err);
+    }
+    return ret;
 }
 
 static void realm_dma_notify_discard(RamDiscardListener *rdl,
@@ -218,7 +169,8 @@ static void realm_dma_notify_discard(RamDiscardListener *rdl,
 {
     RealmDmaRamSection *rs = container_of(rdl, RealmDmaRamSection, rdl);
 
-    realm_dma_notify_range(rs->rdr, NULL, section, false);
+    realm_dma_map_unshare(rs, section->offset_within_address_space,
+                          int128_get64(section->size));
 }
 
 static void realm_dma_ram_region_add(MemoryListener *listener,
@@ -231,13 +183,11 @@ static void realm_dma_ram_region_add(MemoryListener *listener,
     if (!rdm) {
         return;
     }
-    rs = g_new0(RealmDmaRamSection, 1);
-    rs->rdr = rdr;
-    rs->section = *section;
+    rs = realm_dma_map_section_new(rdr, section);
     /*
      * No double discard: when this listener goes away (memory unplugged),
      * the tracker then sends discards only for what is shared, rather
-     * than one for the whole section that would become an UNMAP flood.
+     * than one for the whole section.
      */
     ram_discard_listener_init(&rs->rdl, realm_dma_notify_populate,
                               realm_dma_notify_discard, false);
@@ -265,43 +215,27 @@ static void realm_dma_ram_region_del(MemoryListener *listener,
             /* Sends UNMAPs for what was shared */
             ram_discard_manager_unregister_listener(rdm, &rs->rdl);
             QLIST_REMOVE(rs, next);
-            g_free(rs);
+            realm_dma_map_section_free(rs);
             return;
         }
     }
 }
 
-typedef struct RealmDmaReplay {
-    RealmDmaRegion *rdr;
-    IOMMUNotifier *n;
-} RealmDmaReplay;
-
-static int realm_dma_replay_section(MemoryRegionSection *section, void *opaque)
-{
-    RealmDmaReplay *r = opaque;
-
-    realm_dma_notify_range(r->rdr, r->n, section, true);
-    return 0;
-}
-
 /*
  * The default replay would translate every page of the 2^ipa_bits
- * region; report the shared RAM from the trackers instead.
+ * region; report the blocks that are mapped instead, exactly as they
+ * were notified, so that a late notifier can later take each of them
+ * back with the same UNMAP as the others.
  */
 static void realm_dma_region_replay(IOMMUMemoryRegion *iommu,
                                     IOMMUNotifier *n)
 {
     RealmDmaRegion *rdr = REALM_DMA_REGION(iommu);
-    RealmDmaReplay r = { .rdr = rdr, .n = n };
     RealmDmaRamSection *rs;
 
     trace_realm_dma_replay(n->start, n->end);
     QLIST_FOREACH(rs, &rdr->ram_sections, next) {
-        RamDiscardManager *rdm =
-            memory_region_get_ram_discard_manager(rs->section.mr);
-
-        ram_discard_manager_replay_populated(rdm, &rs->section,
-                                             realm_dma_replay_section, &r);
+        realm_dma_map_replay(rs, n);
     }
 }
 
@@ -358,6 +292,48 @@ void realm_dma_region_inject_failure(RealmDmaRegion *rdr, int64_t after)
 void realm_dma_region_set_enabled(RealmDmaRegion *rdr, bool enabled)
 {
     rdr->disabled = !enabled;
+}
+
+void realm_dma_region_set_error(RealmDmaRegion *rdr, Error *err)
+{
+    error_free(rdr->error);
+    rdr->error = err;
+}
+
+Error *realm_dma_region_take_error(RealmDmaRegion *rdr)
+{
+    Error *err = rdr->error;
+
+    rdr->error = NULL;
+    return err;
+}
+
+void realm_dma_region_foreach_shared(RealmDmaRegion *rdr,
+                                     ReplayRamDiscardState fn, void *opaque)
+{
+    RealmDmaRamSection *rs;
+
+    QLIST_FOREACH(rs, &rdr->ram_sections, next) {
+        RamDiscardManager *rdm =
+            memory_region_get_ram_discard_manager(rs->section.mr);
+
+        ram_discard_manager_replay_populated(rdm, &rs->section, fn, opaque);
+    }
+}
+
+void realm_dma_region_foreach_mapping(RealmDmaRegion *rdr,
+                                      RealmDmaBlockFn fn, void *opaque)
+{
+    RealmDmaRamSection *rs;
+
+    QLIST_FOREACH(rs, &rdr->ram_sections, next) {
+        realm_dma_map_foreach(rs, fn, opaque);
+    }
+}
+
+void realm_dma_region_stats(RealmDmaRegion *rdr, RealmDmaStats *stats)
+{
+    *stats = rdr->stats;
 }
 
 static AddressSpace *realm_dma_get_address_space(PCIBus *bus, void *opaque,

@@ -13,9 +13,11 @@
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "system/memory.h"
 #include "system/address-spaces.h"
 #include "system/ramblock.h"
+#include "system/runstate.h"
 #include "rme-guest-internal.h"
 #include "trace.h"
 
@@ -95,6 +97,11 @@ bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp)
                    memory_region_name(mr));
         return false;
     }
+    /* What the machine's RAM must be, plugged memory must be too */
+    if (rg->backend && rg->backend->check_ram &&
+        !rg->backend->check_ram(rg, mr, errp)) {
+        return false;
+    }
     return rme_guest_track_ram(rg, mr, errp);
 }
 
@@ -117,7 +124,15 @@ void rme_guest_untrack_memory(RmeGuest *rg, MemoryRegion *mr)
     g_free(t);
 }
 
-/* Put back the runs in @done, in order: see rme_guest_convert_runs */
+/*
+ * Put back the runs in @done, in order: see rme_guest_convert_runs.
+ *
+ * Going back to private cannot be refused by the tracker's listeners, but
+ * the accelerator (KVM) can fail to take its attributes back.  Then the
+ * tracker, KVM and the IOMMU no longer agree on what is shared, and
+ * nothing can put that right: stop the VM with a clear error rather than
+ * run on with a Realm whose memory state is unknown.
+ */
 static void rme_guest_undo_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
                                 uint64_t offset, GArray *done, bool shared)
 {
@@ -126,12 +141,27 @@ static void rme_guest_undo_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
     for (guint i = 0; i < done->len; i += 2) {
         unsigned long a = g_array_index(done, unsigned long, i);
         unsigned long b = g_array_index(done, unsigned long, i + 1);
+        hwaddr run = gpa + a * bs - offset;
+        Error *err = NULL;
+        int ret;
 
-        ram_block_attributes_state_change(t->attr, a * bs, (b - a) * bs,
-                                          shared);
-        if (rg->backend) {
-            rg->backend->set_state(rg, gpa + a * bs - offset, (b - a) * bs,
-                                   !shared, NULL);
+        ret = ram_block_attributes_state_change(t->attr, a * bs, (b - a) * bs,
+                                                shared);
+        if (!ret && rg->backend) {
+            ret = rg->backend->set_state(rg, run, (b - a) * bs, !shared,
+                                         &err);
+        }
+        if (ret) {
+            error_report("rme-guest: cannot undo the conversion of [0x%"
+                         HWADDR_PRIx ", +0x%" PRIx64 ") to %s: %s; the "
+                         "Realm's memory state is inconsistent, stopping "
+                         "the VM", run, (uint64_t)(b - a) * bs,
+                         shared ? "shared" : "private",
+                         err ? error_get_pretty(err) : strerror(-ret));
+            error_free(err);
+            qemu_system_vmstop_request_prepare();
+            qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
+            return;
         }
     }
 }
@@ -187,14 +217,18 @@ static int rme_guest_convert_runs(RmeGuest *rg, RmeTrackedRam *t, hwaddr gpa,
              * range is exactly as it was.  Only a change to shared can
              * fail, so putting back (to private) cannot fail in turn.
              */
+            Error *why = rg->dma_region ?
+                         realm_dma_region_take_error(rg->dma_region) : NULL;
+
             trace_rme_guest_convert_rollback(start * bs, (stop - start) * bs,
                                              ret);
             rme_guest_undo_runs(rg, t, gpa, offset, done, shared);
             *changed = 0;
-            error_setg_errno(errp, -ret, "Realm conversion of [0x%"
-                             HWADDR_PRIx ", +0x%" PRIx64 ") to %s was "
-                             "refused by a listener; the range is unchanged",
-                             gpa, size, shared ? "shared" : "private");
+            error_setg(errp, "Realm conversion of [0x%" HWADDR_PRIx ", +0x%"
+                       PRIx64 ") to %s was refused (%s); the range is "
+                       "unchanged", gpa, size, shared ? "shared" : "private",
+                       why ? error_get_pretty(why) : strerror(-ret));
+            error_free(why);
             return ret;
         }
         *changed += (stop - start) * bs;

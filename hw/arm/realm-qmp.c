@@ -92,6 +92,75 @@ RealmInfo *qmp_query_realm(Error **errp)
     return info;
 }
 
+typedef struct RealmQmpRanges {
+    RealmMemoryRangeList **tail;
+} RealmQmpRanges;
+
+static void realm_qmp_add_range(RealmQmpRanges *r, uint64_t base,
+                                uint64_t size)
+{
+    RealmMemoryRange *range = g_new0(RealmMemoryRange, 1);
+
+    range->base = base;
+    range->size = size;
+    QAPI_LIST_APPEND(r->tail, range);
+}
+
+static int realm_qmp_shared_run(MemoryRegionSection *section, void *opaque)
+{
+    realm_qmp_add_range(opaque, section->offset_within_address_space,
+                        int128_get64(section->size));
+    return 0;
+}
+
+static void realm_qmp_mapping(hwaddr iova, uint64_t size, void *opaque)
+{
+    realm_qmp_add_range(opaque, iova, size);
+}
+
+RealmSharedMemory *qmp_query_realm_shared_memory(Error **errp)
+{
+    RmeGuest *rg = realm_qmp_get(errp);
+    RealmSharedMemory *info;
+    RealmQmpRanges r;
+    RealmDmaStats stats;
+
+    if (!rg) {
+        return NULL;
+    }
+    info = g_new0(RealmSharedMemory, 1);
+    if (!rg->dma_region) {
+        return info;
+    }
+    r.tail = &info->ranges;
+    realm_dma_region_foreach_shared(rg->dma_region, realm_qmp_shared_run, &r);
+    r.tail = &info->mappings;
+    realm_dma_region_foreach_mapping(rg->dma_region, realm_qmp_mapping, &r);
+    realm_dma_region_stats(rg->dma_region, &stats);
+    info->map_events = stats.maps;
+    info->unmap_events = stats.unmaps;
+    info->refused_maps = stats.refused_maps;
+    info->failed_unmaps = stats.failed_unmaps;
+    info->lost_maps = stats.lost_maps;
+    return info;
+}
+
+static void hmp_realm_ranges(Monitor *mon, const char *what,
+                             RealmMemoryRangeList *list)
+{
+    unsigned n = 0;
+
+    for (RealmMemoryRangeList *l = list; l; l = l->next) {
+        n++;
+    }
+    monitor_printf(mon, "%s: %u\n", what, n);
+    for (RealmMemoryRangeList *l = list; l; l = l->next) {
+        monitor_printf(mon, "  0x%016" PRIx64 "-0x%016" PRIx64 " (0x%" PRIx64
+                       " bytes)\n", l->value->base,
+                       l->value->base + l->value->size - 1, l->value->size);
+    }
+}
+
 RealmImageList *qmp_x_query_realm_images(Error **errp)
 {
     RmeGuest *rg = realm_qmp_get(errp);
@@ -121,6 +190,7 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
     g_autoptr(RealmInfo) info = qmp_query_realm(&err);
+    g_autoptr(RealmSharedMemory) shared = NULL;
     unsigned i = 1;
 
     if (!info) {
@@ -150,5 +220,14 @@ void hmp_info_realm(Monitor *mon, const QDict *qdict)
     monitor_printf(mon, "shared-bytes: %" PRIu64 "\n", info->shared_bytes);
     monitor_printf(mon, "denied-dma: %" PRIu64 "\n", info->denied_dma);
     monitor_printf(mon, "host-calls: %" PRIu64 "\n", info->host_calls);
+
+    shared = qmp_query_realm_shared_memory(&error_abort);
+    hmp_realm_ranges(mon, "shared ranges", shared->ranges);
+    hmp_realm_ranges(mon, "DMA mappings", shared->mappings);
+    monitor_printf(mon, "DMA map events: %" PRIu64 " (%" PRIu64 " refused), "
+                   "unmap events: %" PRIu64 " (%" PRIu64 " failed), "
+                   "lost mappings: %" PRIu64 "\n", shared->map_events,
+                   shared->refused_maps, shared->unmap_events,
+                   shared->failed_unmaps, shared->lost_maps);
     realm_caps_hmp_print(mon);
 }

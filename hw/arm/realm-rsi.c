@@ -1,11 +1,13 @@
 /*
- * Arm CCA Realm guest support: the Realm Services Interface under TCG
+ * Arm CCA Realm guest support: the TCG backend, where QEMU plays the RMM
  *
  * Without CCA hardware there is no RMM: QEMU answers the Realm's SMCCC
  * calls itself, so that an unmodified Linux guest at EL1 finds an RMM,
  * boots as a Realm and converts its memory through the Realm core.
  * Calls arrive over the PSCI conduit (SMC); PSCI calls are left to
- * QEMU's PSCI emulation.
+ * QEMU's PSCI emulation.  QEMU also plays the RMM's stage 2 (the aborts
+ * the RMM specification gives for EMPTY and unprotected memory), its
+ * view of the CPU, and its destruction of converted memory.
  *
  * Every argument comes from the guest: each handler validates what it
  * uses and answers with the architected error, never an assertion.
@@ -20,6 +22,11 @@
 #include "qapi/error.h"
 #include "system/address-spaces.h"
 #include "system/memory.h"
+#include "system/physmem.h"
+#include "system/ramblock.h"
+#include "system/tcg.h"
+#include "exec/cputlb.h"
+#include "exec/translation-block.h"
 #include "rme-guest-internal.h"
 #include "trace.h"
 
@@ -57,6 +64,7 @@
 
 #define RSI_HOST_CALL_ALIGN         0x100
 #define RSI_HOST_CALL_SIZE          0x100
+#define RSI_HOST_CALL_GPRS          0x8
 
 static bool realm_rsi_in_par(RmeGuest *rg, uint64_t addr, uint64_t size)
 {
@@ -65,13 +73,31 @@ static bool realm_rsi_in_par(RmeGuest *rg, uint64_t addr, uint64_t size)
     return addr < par && size <= par - addr;
 }
 
+/*
+ * RSI_VERSION: x1 requested revision; x1 lower, x2 higher implemented one.
+ * QEMU implements 1.0 only.  B2 and B5.3.10 give three outcomes: a
+ * compatible revision (only 1.0 itself: 1.1 may use commands 1.0 lacks)
+ * succeeds with lower = the request; a request above every revision
+ * (1.1, 2.0) fails with lower = the highest revision below it, 1.0; a
+ * request below every revision (0.x) fails with lower = higher = 1.0.
+ * All three leave 1.0 in both outputs.
+ */
 static void realm_rsi_version(RmeGuest *rg, uint64_t *x)
 {
-    uint64_t requested = x[1];
+    x[0] = x[1] == RSI_ABI_VERSION_1_0 ? RSI_SUCCESS : RSI_ERROR_INPUT;
+    x[1] = RSI_ABI_VERSION_1_0;
+    x[2] = RSI_ABI_VERSION_1_0;
+}
 
-    x[1] = RSI_ABI_VERSION_1_0;     /* lower revision implemented */
-    x[2] = RSI_ABI_VERSION_1_0;     /* higher revision implemented */
-    x[0] = (requested >> 16) == 1 ? RSI_SUCCESS : RSI_ERROR_INPUT;
+/* A whole granule of private Realm RAM (RIPAS RAM) at @addr */
+static bool realm_rsi_is_ram_granule(RmeGuest *rg, uint64_t addr)
+{
+    bool ram;
+
+    return QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) &&
+           realm_rsi_in_par(rg, addr, RME_GRANULE_SIZE) &&
+           rme_guest_ripas_run(rg, addr, addr + RME_GRANULE_SIZE, &ram) ==
+               addr + RME_GRANULE_SIZE && ram;
 }
 
 static void realm_rsi_realm_config(RmeGuest *rg, uint64_t *x)
@@ -79,8 +105,8 @@ static void realm_rsi_realm_config(RmeGuest *rg, uint64_t *x)
     uint8_t page[RME_GRANULE_SIZE] = { 0 };
     uint64_t addr = x[1];
 
-    if (!QEMU_IS_ALIGNED(addr, RME_GRANULE_SIZE) ||
-        !realm_rsi_in_par(rg, addr, RME_GRANULE_SIZE)) {
+    /* Aligned, protected, and RIPAS RAM: the RMM writes it as the Realm */
+    if (!realm_rsi_is_ram_granule(rg, addr)) {
         x[0] = RSI_ERROR_INPUT;
         return;
     }
@@ -208,16 +234,56 @@ static void realm_rsi_token_continue(RmeGuest *rg, CPUState *cs, uint64_t *x)
     x[1] = written;
 }
 
-/* HOST_CALL: x1 = IPA of the RsiHostCall structure; QEMU has no use for it */
+/*
+ * SMCCC calls QEMU answers as the Realm's host and as its firmware:
+ * SMCCC_VERSION and SMCCC_ARCH_FEATURES.  Returns false for any other
+ * function.
+ */
+static bool realm_rsi_smccc_arch(uint32_t fid, uint64_t arg, uint64_t *ret)
+{
+    switch (fid) {
+    case SMCCC_VERSION:
+        *ret = SMCCC_VERSION_1_2;
+        return true;
+    case SMCCC_ARCH_FEATURES:
+        *ret = (uint32_t)arg == SMCCC_VERSION ||
+               (uint32_t)arg == SMCCC_ARCH_FEATURES ?
+               0 : SMCCC_RET_NOT_SUPPORTED;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * HOST_CALL: x1 = IPA of an RsiHostCall (imm at 0, gprs[31] at 8).  The
+ * RMM hands gprs[] to the host and copies back what the host returns.
+ * QEMU is the host, and answers as a KVM host does: gprs[0] holds an
+ * SMCCC function ID, and its result replaces it (the SMCCC version, or
+ * NOT_SUPPORTED for a function the host does not know).  The structure
+ * must lie in Realm RAM, which is where the RMM reads it from.
+ */
 static void realm_rsi_host_call(RmeGuest *rg, uint64_t *x)
 {
     uint64_t addr = x[1];
+    hwaddr gpr0 = addr + RSI_HOST_CALL_GPRS;
+    uint64_t fid, ret;
 
     if (!QEMU_IS_ALIGNED(addr, RSI_HOST_CALL_ALIGN) ||
-        !realm_rsi_in_par(rg, addr, RSI_HOST_CALL_SIZE)) {
+        !realm_rsi_in_par(rg, addr, RSI_HOST_CALL_SIZE) ||
+        !realm_rsi_is_ram_granule(rg, QEMU_ALIGN_DOWN(addr,
+                                                      RME_GRANULE_SIZE))) {
         x[0] = RSI_ERROR_INPUT;
         return;
     }
+    fid = address_space_ldq_le(&address_space_memory, gpr0,
+                               MEMTXATTRS_UNSPECIFIED, NULL);
+    if (!realm_rsi_smccc_arch(fid, address_space_ldq_le(&address_space_memory,
+                                  gpr0 + 8, MEMTXATTRS_UNSPECIFIED, NULL),
+                              &ret)) {
+        ret = SMCCC_RET_NOT_SUPPORTED;
+    }
+    address_space_stq_le(&address_space_memory, gpr0, ret,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
     rg->host_calls++;
     x[0] = RSI_SUCCESS;
 }
@@ -248,11 +314,8 @@ static bool realm_rsi_handle_smccc(ARMCPU *cpu, void *opaque)
 
     switch (fid) {
     case SMCCC_VERSION:
-        x[0] = SMCCC_VERSION_1_2;
-        break;
     case SMCCC_ARCH_FEATURES:
-        x[0] = x[1] == SMCCC_VERSION || x[1] == SMCCC_ARCH_FEATURES ?
-               0 : SMCCC_RET_NOT_SUPPORTED;
+        realm_rsi_smccc_arch(fid, x[1], &x[0]);
         break;
     case QEMU_PSCI_1_0_FN_PSCI_FEATURES:
         if ((uint32_t)x[1] != SMCCC_VERSION) {
@@ -313,14 +376,135 @@ static bool realm_rsi_handle_smccc(ARMCPU *cpu, void *opaque)
     return true;
 }
 
+/*
+ * The Realm's stage 2, as the RMM enforces it (RMM spec A5.2.3, A5.2.6,
+ * A5.2.9), checked on every TLB fill of a vCPU:
+ *
+ * - protected IPA, RIPAS RAM (private Realm RAM): any access;
+ * - protected IPA, RIPAS EMPTY (shared RAM, MMIO, holes): SEA;
+ * - unprotected IPA: instruction fetch is always an SEA; data accesses
+ *   reach shared RAM and MMIO.  At the unprotected alias of a private
+ *   page, or of a hole, the host has no memory to map: QEMU answers as
+ *   A5.2.6 lets a host answer an access it cannot emulate, with an SEA,
+ *   where the old shared alias of all memory let the Realm read its
+ *   private memory through the shared half, as no hardware would.
+ *
+ * A page allowed for data loses PAGE_EXEC, so that a fetch from it
+ * comes back here.  Conversions flush the TLBs (realm_tcg_flush).
+ * Beyond the IPA space nothing is mapped and QEMU's unassigned access
+ * gives the abort.
+ */
+static bool realm_tcg_ipa_check(ARMCPU *cpu, void *opaque, hwaddr ipa,
+                                MMUAccessType access_type, uint8_t *prot)
+{
+    RmeGuest *rg = opaque;
+    hwaddr shared_bit = rme_guest_shared_bit(rg);
+    hwaddr gpa = QEMU_ALIGN_DOWN(ipa & ~shared_bit, RME_GRANULE_SIZE);
+    MemoryRegionSection section;
+    bool ram;
+
+    if (ipa >= 2 * shared_bit) {
+        return true;
+    }
+    rme_guest_ripas_run(rg, gpa, gpa + RME_GRANULE_SIZE, &ram);
+    if (!(ipa & shared_bit)) {
+        return ram;
+    }
+    if (access_type == MMU_INST_FETCH || ram) {
+        return false;
+    }
+    section = memory_region_find(get_system_memory(), gpa, RME_GRANULE_SIZE);
+    if (!section.mr) {
+        return false;
+    }
+    memory_region_unref(section.mr);
+    *prot &= ~PAGE_EXEC;
+    return true;
+}
+
+/*
+ * The vCPUs' TLBs hold the result of realm_tcg_ipa_check: drop them once
+ * a conversion has changed the tracker.  A vCPU converting by RSI waits
+ * for every vCPU's flush before it runs on, as the RMM's TLB maintenance
+ * completes before RSI_IPA_STATE_SET returns; QMP and reset conversions
+ * happen while the vCPUs are outside guest code or soon leave it.
+ */
+static void realm_tcg_flush(void)
+{
+    CPUState *cs;
+
+    if (current_cpu) {
+        tlb_flush_all_cpus_synced(current_cpu);
+        return;
+    }
+    CPU_FOREACH(cs) {
+        tlb_flush(cs);
+    }
+}
+
+static int realm_tcg_set_state(RmeGuest *rg, hwaddr gpa, uint64_t size,
+                               bool shared, Error **errp)
+{
+    /* The tracker is the only state; this also runs when a change is undone */
+    realm_tcg_flush();
+    return 0;
+}
+
+/*
+ * After a conversion, the old contents go.  A granule that becomes
+ * private again (RIPAS RAM) has UNKNOWN contents under an RMM: it gets
+ * the recognisable REALM_SCRUB_PATTERN, so that a Realm relying on what
+ * was there fails here as it would on hardware.  A granule that becomes
+ * shared is host memory the Realm now sees: a KVM host gives fresh,
+ * zeroed memory there (it discarded its shared copy when the page went
+ * private), and so does QEMU.  x-preserve-contents=on keeps the old
+ * behaviour, one memory for both states, for debugging.
+ */
+#define REALM_SCRUB_PATTERN         0xdeadbeefdeadbeefULL
+
+static void realm_tcg_discard(RmeGuest *rg, RAMBlock *rb, uint64_t offset,
+                              uint64_t size, bool shared)
+{
+    ram_addr_t ram_addr = memory_region_get_ram_addr(rb->mr) + offset;
+    uint8_t *host = qemu_map_ram_ptr(rb, offset);
+
+    if (!rg->preserve_contents) {
+        if (shared) {
+            memset(host, 0, size);
+        } else {
+            for (uint64_t i = 0; i < size; i += 8) {
+                stq_he_p(host + i, REALM_SCRUB_PATTERN);
+            }
+        }
+        /*
+         * Written behind the vCPUs' back: drop translated code, mark
+         * dirty.  (The test lets builds without TCG drop the call.)
+         */
+        if (tcg_enabled()) {
+            tb_invalidate_phys_range(NULL, ram_addr, ram_addr + size - 1);
+        }
+        physical_memory_set_dirty_range(ram_addr, size, DIRTY_CLIENTS_ALL);
+    }
+    realm_tcg_flush();
+}
+
+static const RmeGuestBackend realm_tcg_backend = {
+    .set_state = realm_tcg_set_state,
+    .discard = realm_tcg_discard,
+};
+
 void realm_rsi_install(RmeGuest *rg)
 {
     CPUState *cs;
 
+    rme_guest_set_backend(rg, &realm_tcg_backend);
     CPU_FOREACH(cs) {
         ARMCPU *cpu = ARM_CPU(cs);
 
         cpu->smccc_handler = realm_rsi_handle_smccc;
         cpu->smccc_opaque = rg;
+        cpu->realm_ipa_check = realm_tcg_ipa_check;
+        cpu->realm_opaque = rg;
+        cpu->realm_view = true;
     }
 }

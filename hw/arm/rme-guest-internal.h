@@ -39,6 +39,7 @@ struct RmeGuest {
     uint8_t personalization_value[RME_RPV_SIZE];
     uint8_t requested_ipa_bits;
     bool dma_folding;
+    bool preserve_contents;     /* x-preserve-contents: debug only */
     bool measurement_log_enabled;
 
     /* Fixed by the board */
@@ -154,7 +155,14 @@ GByteArray *realm_attest_build_token(RmeGuest *rg, const uint8_t *challenge,
 
 /* hw/arm/realm-rsi.c */
 
-/** realm_rsi_install: answer SMCCC and RSI calls of the Realm's vCPUs */
+/**
+ * realm_rsi_install: the TCG backend
+ *
+ * Answers the SMCCC and RSI calls of the Realm's vCPUs, gives them the
+ * RMM's stage 2 (synchronous External aborts where the RMM gives them)
+ * and ID registers, and destroys the contents of converted memory.  Call
+ * it before the Realm's RAM is tracked.
+ */
 void realm_rsi_install(RmeGuest *rg);
 
 /* hw/arm/realm-dma.c */

@@ -21,6 +21,7 @@
 #include "qapi/qapi-visit-qom.h"
 #include "qemu/base64.h"
 #include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qom/object_interfaces.h"
 #include "system/kvm.h"
@@ -126,6 +127,17 @@ static void rme_guest_set_dma_folding(Object *obj, bool value, Error **errp)
     RME_GUEST(obj)->dma_folding = value;
 }
 
+static bool rme_guest_get_preserve_contents(Object *obj, Error **errp)
+{
+    return RME_GUEST(obj)->preserve_contents;
+}
+
+static void rme_guest_set_preserve_contents(Object *obj, bool value,
+                                            Error **errp)
+{
+    RME_GUEST(obj)->preserve_contents = value;
+}
+
 static bool rme_guest_get_measurement_log(Object *obj, Error **errp)
 {
     return RME_GUEST(obj)->measurement_log_enabled;
@@ -181,6 +193,31 @@ static ResettableState *rme_guest_get_reset_state(Object *obj)
     return &RME_GUEST(obj)->reset_state;
 }
 
+/*
+ * A reset Realm starts as a cold one: all of its RAM private (RIPAS RAM),
+ * so that it is measured alike.  Each shared run goes back through the
+ * one conversion function, whose listeners unmap it from devices.
+ */
+static void rme_guest_unshare_all(RmeGuest *rg)
+{
+    hwaddr shared_bit = rme_guest_shared_bit(rg);
+    hwaddr gpa = 0, end;
+
+    while (shared_bit && rme_guest_count_shared(rg)) {
+        Error *err = NULL;
+
+        gpa = rme_guest_next_ram(rg, gpa, shared_bit, &end);
+        if (gpa >= shared_bit) {
+            break;
+        }
+        /* Only a change to shared can be refused */
+        if (rme_guest_convert(rg, gpa, end - gpa, false, &err) < 0) {
+            warn_report_err(err);
+        }
+        gpa = end;
+    }
+}
+
 static void rme_guest_reset_enter(Object *obj, ResetType type)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -188,6 +225,14 @@ static void rme_guest_reset_enter(Object *obj, ResetType type)
     /* The host rebuilds the Realm: it is new until it is measured */
     rg->active = false;
     realm_attest_reset(rg);
+    /*
+     * Under KVM the kernel owns the Realm's memory state; under TCG and
+     * qtest the tracker is the whole state.  Before the exit phase
+     * measures it, and before the loader's hold phase writes the images.
+     */
+    if (!kvm_enabled()) {
+        rme_guest_unshare_all(rg);
+    }
 }
 
 /*
@@ -240,6 +285,13 @@ static void rme_guest_class_init(ObjectClass *oc, const void *data)
     object_class_property_set_description(oc, "x-dma-folding",
         "Debug: fold top-half device DMA onto guest memory (default on); "
         "off shows what breaks without the Realm DMA region");
+    object_class_property_add_bool(oc, "x-preserve-contents",
+                                   rme_guest_get_preserve_contents,
+                                   rme_guest_set_preserve_contents);
+    object_class_property_set_description(oc, "x-preserve-contents",
+        "Debug, TCG: keep the contents of memory the Realm converts between "
+        "private and shared (default off: they are destroyed, as an RMM "
+        "does)");
     object_class_property_set_description(oc, "ipa-bits",
         "Size of the Realm's IPA space in bits, 33 to 48; the top bit "
         "selects the shared half (default: chosen from the memory map)");
@@ -361,6 +413,20 @@ MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem)
     return &rg->cpu_root;
 }
 
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu)
+{
+    /*
+     * TF-RMM, the reference RMM, hides SME from Realms and traps its use
+     * (the specification lists no way for a Realm to have it).  Turning
+     * it off hides it from ID_AA64PFR1_EL1 and ID_AA64SMFR0_EL1 and makes
+     * its instructions undefined, as they are in a Realm.  Under KVM the
+     * kernel and the RMM decide.
+     */
+    if (tcg_enabled() && object_property_find(cpu, "sme")) {
+        object_property_set_bool(cpu, "sme", false, &error_abort);
+    }
+}
+
 bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
                               PCIBus *pci_bus, Error **errp)
 {
@@ -379,6 +445,13 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
     if (!kvm_enabled() && !tcg_enabled() && !qtest_enabled()) {
         error_setg(errp, "rme-guest: Realms need -accel kvm, tcg or qtest");
         return false;
+    }
+    if (tcg_enabled()) {
+        /*
+         * QEMU plays the RMM: answer the vCPUs' RSI calls, give them its
+         * stage 2, and be the backend of conversions
+         */
+        realm_rsi_install(rg);
     }
     if (rg->backend && rg->backend->check_ram &&
         !rg->backend->check_ram(rg, ms->ram, errp)) {
@@ -402,11 +475,7 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
         realm_dma_region_attach_pci(rg->dma_region, pci_bus);
     }
 
-    if (tcg_enabled()) {
-        /* QEMU plays the RMM: answer the vCPUs' RSI calls */
-        realm_rsi_install(rg);
-    }
-    /* ... and measures the Realm at every system reset */
+    /* The Realm is measured at every system reset */
     qemu_register_resettable(OBJECT(rg));
 
     cgs->ready = true;

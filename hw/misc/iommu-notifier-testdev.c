@@ -7,6 +7,13 @@
  * is logged and the guest (in practice: a qtest) reads the log back
  * through BAR0.  See docs/devel/iommu-notifier-testdev.rst.
  *
+ * It also keeps the set of mappings as a strict VFIO container would, and
+ * applies its rules: a MAP may not overlap a mapping, an UNMAP may not
+ * split one (VFIO type1 v2) or, with unmap-exact=on, must be exactly one
+ * mapping (libvfio-user), and max-mappings limits how many there are
+ * (type1's dma_entry_limit, vfio-user's max_dma_maps).  IOMMUs that
+ * notify with memory_region_notify_iommu_err() see its refusals.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -23,6 +30,7 @@
 #include "system/address-spaces.h"
 #include "system/memory.h"
 #include "hw/pci/pci_device.h"
+#include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
 #include "trace.h"
@@ -49,9 +57,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(IOMMUNotifierTestdevState, IOMMU_NOTIFIER_TESTDEV)
 #define INTD_REG_EV_FLAGS       0x48    /* EV_* registers run 0x20..0x48 */
 #define INTD_REG_CONTROL        0x50
 #define INTD_REG_NOTIFIER_COUNT 0x58
+#define INTD_REG_MAPPINGS       0x60
+#define INTD_REG_VIOLATIONS     0x68
+#define INTD_REG_REFUSED        0x70
+#define INTD_REG_LAST           INTD_REG_REFUSED
 
 #define INTD_FLAG_SYSMEM        (1u << 0)
 #define INTD_FLAG_RAM_OK        (1u << 1)
+#define INTD_FLAG_REFUSED       (1u << 2)
+#define INTD_FLAG_VIOLATION     (1u << 3)
 
 #define INTD_CTRL_CLEAR         1
 #define INTD_CTRL_REPLAY        2
@@ -66,6 +80,12 @@ enum {
 typedef struct IntdEvent {
     uint64_t w[INTD_EV_WORDS];
 } IntdEvent;
+
+/* A mapping the device holds: [iova, last] */
+typedef struct IntdMapping {
+    hwaddr iova;
+    hwaddr last;
+} IntdMapping;
 
 typedef struct IntdNotifier {
     IOMMUNotifier n;
@@ -90,6 +110,15 @@ struct IOMMUNotifierTestdevState {
     unsigned count;
     bool overflow;
     IntdEvent latch;
+
+    /* The container's view, under @lock too */
+    GArray *mappings;
+    uint64_t violations;
+    uint64_t refused;
+
+    /* Properties */
+    uint32_t max_mappings;
+    bool unmap_exact;
 };
 
 static void intd_log_event(IOMMUNotifierTestdevState *s, const IntdEvent *ev)
@@ -123,7 +152,89 @@ static void intd_clear(IOMMUNotifierTestdevState *s)
     s->overflow = false;
 }
 
-static void intd_notify(IOMMUNotifier *n, IOMMUTLBEntry *iotlb)
+/* Drop the mappings in [@start, @end], as a container being reset does */
+static void intd_forget(IOMMUNotifierTestdevState *s, hwaddr start,
+                        hwaddr end)
+{
+    QEMU_LOCK_GUARD(&s->lock);
+    for (guint i = s->mappings->len; i-- > 0;) {
+        IntdMapping *m = &g_array_index(s->mappings, IntdMapping, i);
+
+        if (m->iova >= start && m->last <= end) {
+            g_array_remove_index_fast(s->mappings, i);
+        }
+    }
+}
+
+/*
+ * Apply a container's rules to an event and update the mappings.
+ * Returns 0, -ENOSPC past max-mappings, or -EINVAL for an event that
+ * breaks the rules, which also counts as a violation: whatever sent it
+ * would make a real container fail.
+ */
+static int intd_apply(IOMMUNotifierTestdevState *s, bool map, hwaddr iova,
+                      hwaddr last, Error **errp)
+{
+    g_autoptr(GArray) covered = g_array_new(false, false, sizeof(guint));
+
+    QEMU_LOCK_GUARD(&s->lock);
+    for (guint i = 0; i < s->mappings->len; i++) {
+        IntdMapping *m = &g_array_index(s->mappings, IntdMapping, i);
+
+        if (m->last < iova || m->iova > last) {
+            continue;
+        }
+        if (map) {
+            s->violations++;
+            error_setg(errp, "MAP [0x%" HWADDR_PRIx ", 0x%" HWADDR_PRIx
+                       "] overlaps mapping [0x%" HWADDR_PRIx ", 0x%"
+                       HWADDR_PRIx "]", iova, last, m->iova, m->last);
+            return -EINVAL;
+        }
+        if (m->iova < iova || m->last > last) {
+            s->violations++;
+            error_setg(errp, "UNMAP [0x%" HWADDR_PRIx ", 0x%" HWADDR_PRIx
+                       "] splits mapping [0x%" HWADDR_PRIx ", 0x%"
+                       HWADDR_PRIx "]", iova, last, m->iova, m->last);
+            return -EINVAL;
+        }
+        g_array_append_val(covered, i);
+    }
+
+    if (map) {
+        IntdMapping m = { .iova = iova, .last = last };
+
+        if (s->max_mappings && s->mappings->len >= s->max_mappings) {
+            s->refused++;
+            error_setg(errp, "MAP [0x%" HWADDR_PRIx ", 0x%" HWADDR_PRIx
+                       "] refused: the device allows %u mappings", iova,
+                       last, s->max_mappings);
+            return -ENOSPC;
+        }
+        g_array_append_val(s->mappings, m);
+        return 0;
+    }
+
+    if (s->unmap_exact &&
+        (covered->len != 1 ||
+         g_array_index(s->mappings, IntdMapping,
+                       g_array_index(covered, guint, 0)).iova != iova ||
+         g_array_index(s->mappings, IntdMapping,
+                       g_array_index(covered, guint, 0)).last != last)) {
+        s->violations++;
+        error_setg(errp, "UNMAP [0x%" HWADDR_PRIx ", 0x%" HWADDR_PRIx
+                   "] is not exactly one mapping", iova, last);
+        return -EINVAL;
+    }
+    for (guint j = covered->len; j-- > 0;) {
+        g_array_remove_index_fast(s->mappings,
+                                  g_array_index(covered, guint, j));
+    }
+    return 0;
+}
+
+static int intd_notify_err(IOMMUNotifier *n, IOMMUTLBEntry *iotlb,
+                           Error **errp)
 {
     IntdNotifier *in = container_of(n, IntdNotifier, n);
     /* VFIO's test: any read or write permission is a MAP */
@@ -135,6 +246,7 @@ static void intd_notify(IOMMUNotifier *n, IOMMUTLBEntry *iotlb)
         [INTD_EV_ADDR_MASK] = iotlb->addr_mask,
         [INTD_EV_PERM] = iotlb->perm,
     } };
+    int ret;
 
     /* vfio_iommu_map_notify() drops events for any other target AS */
     if (iotlb->target_as == &address_space_memory) {
@@ -152,9 +264,34 @@ static void intd_notify(IOMMUNotifier *n, IOMMUTLBEntry *iotlb)
         }
     }
 
+    if (!map && iotlb->iova == n->start &&
+        iotlb->iova + iotlb->addr_mask == n->end) {
+        /* The notifier's whole range, as on unregister: VFIO's unmap-all */
+        intd_forget(in->dev, n->start, n->end);
+        ret = 0;
+    } else {
+        ret = intd_apply(in->dev, map, iotlb->iova,
+                         iotlb->iova + iotlb->addr_mask, errp);
+    }
+    if (ret) {
+        ev.w[INTD_EV_FLAGS] |= ret == -ENOSPC ? INTD_FLAG_REFUSED
+                                              : INTD_FLAG_VIOLATION;
+    }
     trace_iommu_notifier_testdev_event(ev.w[0], ev.w[1], ev.w[2], ev.w[3],
                                        ev.w[4], ev.w[5]);
     intd_log_event(in->dev, &ev);
+    return ret;
+}
+
+/* IOMMUs that cannot take a refusal: log what would have been refused */
+static void intd_notify(IOMMUNotifier *n, IOMMUTLBEntry *iotlb)
+{
+    Error *err = NULL;
+
+    if (intd_notify_err(n, iotlb, &err)) {
+        trace_iommu_notifier_testdev_refused(error_get_pretty(err));
+        error_free(err);
+    }
 }
 
 static bool intd_register(IntdNotifier *in, Error **errp)
@@ -173,6 +310,8 @@ static void intd_unregister(IntdNotifier *in)
         memory_region_unregister_iommu_notifier(MEMORY_REGION(in->iommu_mr),
                                                 &in->n);
         in->registered = false;
+        /* VFIO unmaps the section's whole range from its container */
+        intd_forget(in->dev, in->n.start, in->n.end);
     }
 }
 
@@ -212,6 +351,7 @@ static void intd_region_add(MemoryListener *listener,
     iommu_notifier_init(&in->n, intd_notify, IOMMU_NOTIFIER_IOTLB_EVENTS,
                         section->offset_within_region, int128_get64(llend),
                         iommu_idx);
+    in->n.notify_err = intd_notify_err;
     trace_iommu_notifier_testdev_region_add(memory_region_name(section->mr),
                                             in->n.start, in->n.end);
 
@@ -274,6 +414,8 @@ static void intd_control(IOMMUNotifierTestdevState *s, uint64_t cmd)
     case INTD_CTRL_REPLAY:
         QLIST_FOREACH(in, &s->notifiers, next) {
             if (in->registered) {
+                /* Replay into an empty container, as VFIO's is at attach */
+                intd_forget(s, in->n.start, in->n.end);
                 memory_region_iommu_replay(in->iommu_mr, &in->n);
             }
         }
@@ -336,6 +478,21 @@ static uint64_t intd_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case INTD_REG_NOTIFIER_COUNT:
         val = intd_notifier_count(s);
         break;
+    case INTD_REG_MAPPINGS:
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            val = s->mappings->len;
+        }
+        break;
+    case INTD_REG_VIOLATIONS:
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            val = s->violations;
+        }
+        break;
+    case INTD_REG_REFUSED:
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            val = s->refused;
+        }
+        break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "%s: read of undefined offset 0x%"
                       HWADDR_PRIx "\n", TYPE_IOMMU_NOTIFIER_TESTDEV, addr);
@@ -354,7 +511,7 @@ static void intd_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     trace_iommu_notifier_testdev_write(addr, val, size);
     if (addr == INTD_REG_CONTROL) {
         intd_control(s, val);
-    } else if ((addr & ~7ULL) <= INTD_REG_NOTIFIER_COUNT) {
+    } else if ((addr & ~7ULL) <= INTD_REG_LAST) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: write to read-only offset 0x%"
                       HWADDR_PRIx "\n", TYPE_IOMMU_NOTIFIER_TESTDEV, addr);
     } else {
@@ -383,6 +540,7 @@ static void intd_realize(PCIDevice *pdev, Error **errp)
 
     qemu_mutex_init(&s->lock);
     s->log = g_new0(IntdEvent, INTD_LOG_CAPACITY);
+    s->mappings = g_array_new(false, false, sizeof(IntdMapping));
     QLIST_INIT(&s->notifiers);
 
     memory_region_init_io(&s->mmio, OBJECT(s), &intd_mmio_ops, s,
@@ -413,12 +571,20 @@ static void intd_exit(PCIDevice *pdev)
         g_free(in);
     }
     g_free(s->log);
+    g_array_free(s->mappings, true);
     qemu_mutex_destroy(&s->lock);
 }
 
 static const VMStateDescription vmstate_intd = {
     .name = TYPE_IOMMU_NOTIFIER_TESTDEV,
     .unmigratable = 1,
+};
+
+static const Property intd_properties[] = {
+    DEFINE_PROP_UINT32("max-mappings", IOMMUNotifierTestdevState,
+                       max_mappings, 0),
+    DEFINE_PROP_BOOL("unmap-exact", IOMMUNotifierTestdevState, unmap_exact,
+                     false),
 };
 
 static void intd_class_init(ObjectClass *klass, const void *data)
@@ -434,6 +600,7 @@ static void intd_class_init(ObjectClass *klass, const void *data)
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "IOMMU notifier test device";
     dc->vmsd = &vmstate_intd;
+    device_class_set_props(dc, intd_properties);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

@@ -34,6 +34,9 @@
 #define INTD_REG_EV_FLAGS       0x48
 #define INTD_REG_CONTROL        0x50
 #define INTD_REG_NOTIFIER_COUNT 0x58
+#define INTD_REG_MAPPINGS       0x60
+#define INTD_REG_VIOLATIONS     0x68
+#define INTD_REG_REFUSED        0x70
 
 /* EV_TYPE values: IOMMU_NOTIFIER_MAP (0x2) and IOMMU_NOTIFIER_UNMAP (0x1) */
 #define INTD_EV_MAP             2
@@ -41,6 +44,8 @@
 
 #define INTD_FLAG_SYSMEM        (1u << 0)
 #define INTD_FLAG_RAM_OK        (1u << 1)
+#define INTD_FLAG_REFUSED       (1u << 2)
+#define INTD_FLAG_VIOLATION     (1u << 3)
 
 #define INTD_CTRL_CLEAR         1
 #define INTD_CTRL_REPLAY        2
@@ -101,6 +106,24 @@ static inline uint64_t intd_event_count(IntdDev *d)
 static inline uint64_t intd_notifier_count(IntdDev *d)
 {
     return intd_readq(d, INTD_REG_NOTIFIER_COUNT);
+}
+
+/* Mappings the device holds now */
+static inline uint64_t intd_mappings(IntdDev *d)
+{
+    return intd_readq(d, INTD_REG_MAPPINGS);
+}
+
+/* Events that broke a container's rules (overlap, split, inexact unmap) */
+static inline uint64_t intd_violations(IntdDev *d)
+{
+    return intd_readq(d, INTD_REG_VIOLATIONS);
+}
+
+/* MAPs refused because of max-mappings */
+static inline uint64_t intd_refused(IntdDev *d)
+{
+    return intd_readq(d, INTD_REG_REFUSED);
 }
 
 static inline bool intd_overflow(IntdDev *d)

@@ -14,6 +14,7 @@
 #define HW_ARM_RME_GUEST_H
 
 #include "exec/hwaddr.h"
+#include "system/memory.h"
 #include "qom/object.h"
 #include "system/confidential-guest-support.h"
 #include "qapi/qapi-types-qom.h"
@@ -95,6 +96,16 @@ bool rme_guest_init_gpa_space(RmeGuest *rg, MachineState *ms,
  * alias, and KVM's memory slots and MMIO exits use system memory.
  */
 MemoryRegion *rme_guest_cpu_memory(RmeGuest *rg, MemoryRegion *sysmem);
+
+/**
+ * rme_guest_prepare_cpu: give a vCPU the features a Realm may have
+ * @rg: the Realm
+ * @cpu: a vCPU of the Realm, not realized yet
+ *
+ * When QEMU plays the RMM (TCG), features the RMM never gives a Realm
+ * are turned off, so that the Realm neither sees nor uses them.
+ */
+void rme_guest_prepare_cpu(RmeGuest *rg, Object *cpu);
 
 /**
  * rme_guest_use_backend_params: take the measured parameters a backend
@@ -213,8 +224,8 @@ void rme_guest_set_backend(RmeGuest *rg, const RmeGuestBackend *backend);
  * @errp: error object
  *
  * Gives hot- or cold-plugged memory a shared/private tracker, as the
- * machine's RAM has; it starts private.  Call it before the memory is
- * mapped, from the board's pre-plug handler.
+ * machine's RAM has, after the same checks; it starts private.  Call it
+ * from the board's plug handler, before the memory is mapped.
  */
 bool rme_guest_track_memory(RmeGuest *rg, MemoryRegion *mr, Error **errp);
 
@@ -267,6 +278,61 @@ MemoryRegion *realm_dma_region_root(RealmDmaRegion *rdr);
 
 /** realm_dma_region_denied: number of DMA accesses refused so far */
 uint64_t realm_dma_region_denied(RealmDmaRegion *rdr);
+
+/**
+ * RealmDmaStats: IOMMU notifications of the Realm DMA region
+ *
+ * @maps: MAP events sent
+ * @unmaps: UNMAP events sent
+ * @refused_maps: MAP events a notifier (VFIO) refused
+ * @failed_unmaps: UNMAP events a notifier failed to carry out
+ * @lost_maps: blocks still shared that a notifier refused to map again
+ *     after a merge or a partial unshare; devices cannot reach them
+ */
+typedef struct RealmDmaStats {
+    uint64_t maps;
+    uint64_t unmaps;
+    uint64_t refused_maps;
+    uint64_t failed_unmaps;
+    uint64_t lost_maps;
+} RealmDmaStats;
+
+/** realm_dma_region_stats: counts of the region's notifications so far */
+void realm_dma_region_stats(RealmDmaRegion *rdr, RealmDmaStats *stats);
+
+/**
+ * RealmDmaBlockFn: called for one block mapped through the region
+ * @iova: its IOVA, in the shared half
+ * @size: its size, a power of two to whose multiple @iova is aligned
+ */
+typedef void (*RealmDmaBlockFn)(hwaddr iova, uint64_t size, void *opaque);
+
+/**
+ * realm_dma_region_foreach_mapping: list the blocks mapped now
+ *
+ * These are the IOTLB entries the region's IOMMU notifiers (VFIO) were
+ * told about and not told to forget, in ascending order within each RAM
+ * section.
+ */
+void realm_dma_region_foreach_mapping(RealmDmaRegion *rdr,
+                                      RealmDmaBlockFn fn, void *opaque);
+
+/**
+ * realm_dma_region_foreach_shared: list the shared RAM
+ *
+ * Calls @fn for each run of shared granules of each tracked RAM
+ * section, as the trackers say.
+ */
+void realm_dma_region_foreach_shared(RealmDmaRegion *rdr,
+                                     ReplayRamDiscardState fn, void *opaque);
+
+/**
+ * realm_dma_region_take_error: why the region refused a conversion
+ *
+ * Returns the error of the last refused change to shared, or %NULL, and
+ * forgets it.
+ */
+Error *realm_dma_region_take_error(RealmDmaRegion *rdr);
 
 /**
  * realm_dma_region_set_enabled: turn DMA folding on or off

@@ -35,13 +35,13 @@ class RealmAttestation(GuestTest):
         """The token /init printed in base64, one marker line at a time."""
         chunks = []
         while True:
-            line = self._console_line()
+            line = self.console_line()
             if line is None:
-                self.fail('console closed inside the token')
+                self.fail_console('console closed inside the token')
             if 'QEMU-REALM-TEST: tokend' in line:
                 return base64.b64decode(''.join(chunks))
             if 'QEMU-REALM-TEST: FAIL' in line:
-                self.fail(f'guest reported: {line.strip()}')
+                self.fail_console(f'guest reported: {line.strip()}')
             pos = line.find('QEMU-REALM-TEST: tok ')
             if pos >= 0:
                 chunks.append(line[pos + len('QEMU-REALM-TEST: tok '):]
@@ -65,7 +65,7 @@ class RealmAttestation(GuestTest):
                          'the token does not echo the challenge')
         self.assertEqual(token.rpv, rpv)
         self.assertEqual(token.hash_algo, 'sha-512')
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         self.assertEqual(info['state'], 'active')
         self.assertEqual(info['backend'], 'tcg')
         self.assertEqual(token.rim.hex(), info['rim'])
@@ -73,7 +73,7 @@ class RealmAttestation(GuestTest):
         self.assertNotEqual(token.rim, bytes(64))
         self.assertEqual([r.hex() for r in token.rems], info['rems'])
         self.assertEqual(token.rems, [bytes(64)] * 4)
-        hmp = self.vm.cmd('human-monitor-command', command_line='info realm')
+        hmp = self.qmp('human-monitor-command', command_line='info realm')
         self.assertIn(f'rim: {info["rim"]}', hmp)
         self.assertIn('state: active', hmp)
         self.wait_poweroff()
@@ -108,8 +108,8 @@ class RealmMeasurement(GuestTest):
                     '-object', options, '-accel', 'qtest', '-qtest', 'null',
                     '-cpu', 'max', '-m', self.memory, '-nodefaults',
                     '-kernel', kernel, '-append', self.append)
-        vm.launch()
-        info = vm.qmp('query-realm')['return']
+        self.launch(vm)
+        info = self.qmp('query-realm', vm=vm)
         vm.shutdown()
         self.assertEqual(info['state'], 'active')
         self.assertEqual(info['backend'], 'qtest')

@@ -71,7 +71,7 @@ class RealmTcgBoot(GuestTest):
         self.wait_marker('wrote')
         # The guest bounced its DMA through memory it shared
         self.assertEqual(self.wait_marker('bounce'), '1')
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         self.assertGreater(info['shared-bytes'], 0)
         self.assertEqual(info['denied-dma'], 0)
         self.wait_poweroff()
@@ -95,7 +95,7 @@ class RealmTcgBoot(GuestTest):
         self.assertEqual(read, disk.sha256(0, 4 * MIB),
                          'guest read different data than the host wrote')
         self.wait_marker('wrote')
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         self.assertEqual(info['denied-dma'], 0)
         self.wait_poweroff()
         self.assertEqual(disk.read(6 * MIB, MIB), disk.data[:MIB],
@@ -118,9 +118,11 @@ class RealmTcgBoot(GuestTest):
         def serve():
             with srv:
                 conn, _ = srv.accept()          # download
+                conn.settimeout(self.timeout)
                 with conn:
                     conn.sendall(payload)
                 conn, _ = srv.accept()          # upload
+                conn.settimeout(self.timeout)
                 with conn:
                     data = bytearray()
                     while chunk := conn.recv(65536):

@@ -3,62 +3,50 @@
  * arguments, the way no well-behaved guest would, and print what comes
  * back on the PL011, one "RSI-PROBE: <name> x0=<hex> x1=<hex> x2=<hex>"
  * line per call.  The functional test checks the architected results.
+ * memory.c then checks the Realm's memory and CPU as an RMM shows them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include <stdint.h>
+#include "probe.h"
 
-/* MMIO registers: volatile so that every access reaches the device */
-#define UART_DR         ((volatile uint32_t *)0x09000000)  /* MMIO */
-#define UART_FR         ((volatile uint32_t *)0x09000018)  /* MMIO */
-#define RAM_BASE        0x40000000UL
+volatile struct fault fault;            /* written by the vectors */
+uint64_t par;
 
-#define RSI(n)          (0xC4000000UL | (n))
-
-struct res {
-    uint64_t x0, x1, x2;
-    uint64_t x[9];          /* x0..x8, for calls that return more */
-};
-
-static struct res smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-                      uint64_t a4)
+/* GCC may call it to clear structures, even in freestanding code */
+void *memset(void *s, int c, unsigned long n)
 {
-    register uint64_t x0 asm("x0") = fid;
-    register uint64_t x1 asm("x1") = a1;
-    register uint64_t x2 asm("x2") = a2;
-    register uint64_t x3 asm("x3") = a3;
-    register uint64_t x4 asm("x4") = a4;
-    register uint64_t x5 asm("x5") = 0;
-    register uint64_t x6 asm("x6") = 0;
-    register uint64_t x7 asm("x7") = 0;
-    register uint64_t x8 asm("x8") = 0;
+    unsigned char *p = s;
 
-    asm volatile("smc #0"
-                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4),
-                   "+r"(x5), "+r"(x6), "+r"(x7), "+r"(x8)
-                 :
-                 : "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
-                   "x17", "memory");
-    return (struct res){ x0, x1, x2, { x0, x1, x2, x3, x4, x5, x6, x7, x8 } };
+    while (n--) {
+        *p++ = c;
+    }
+    return s;
 }
+
+/*
+ * The PL011 at its unprotected (top-half) address: at its protected
+ * address it is RIPAS EMPTY, where accesses abort.  Volatile so that
+ * every access reaches the device.
+ */
+static volatile uint32_t *uart;         /* MMIO */
 
 static void putc_(char c)
 {
-    while (*UART_FR & (1 << 5)) {
+    while (uart[0x18 / 4] & (1 << 5)) {
         /* TX FIFO full */
     }
-    *UART_DR = c;
+    uart[0] = c;
 }
 
-static void puts_(const char *s)
+void puts_(const char *s)
 {
     while (*s) {
         putc_(*s++);
     }
 }
 
-static void puthex(uint64_t v)
+void puthex(uint64_t v)
 {
     puts_("0x");
     for (int i = 60; i >= 0; i -= 4) {
@@ -66,7 +54,7 @@ static void puthex(uint64_t v)
     }
 }
 
-static void report(const char *name, struct res r)
+void report(const char *name, struct res r)
 {
     puts_("RSI-PROBE: ");
     puts_(name);
@@ -79,15 +67,71 @@ static void report(const char *name, struct res r)
     puts_("\n");
 }
 
-/* A page of RAM the probe does not use otherwise */
+/* Pages of RAM the probe does not use otherwise */
 static uint8_t scratch[3 * 4096] __attribute__((aligned(4096)));
+
+/* The newer RSI rules: revisions, RIPAS checks, host calls */
+static void rsi_detail_checks(uint64_t page)
+{
+    /* RSI reads and writes it behind the compiler's back */
+    volatile uint64_t *hc = (volatile uint64_t *)(page + 2 * GRANULE);
+    static const char *const unknown[] = {
+        "unknown-rsi-19a", "unknown-rsi-19b", "unknown-rsi-19c",
+        "unknown-rsi-19d", "unknown-rsi-19e", "unknown-rsi-19f",
+    };
+    struct res r;
+
+    /* A revision above 1.0 (compatible or not) and one below */
+    r = smc(RSI(0x190), 0x10001, 0, 0, 0);
+    report("version-1.1", r);
+    r = smc(RSI(0x190), 0x00001, 0, 0, 0);
+    report("version-0.1", r);
+
+    /* REALM_CONFIG writes only a granule of RIPAS RAM */
+    r = smc(RSI(0x197), page + GRANULE, page + 2 * GRANULE, RIPAS_EMPTY, 0);
+    report("set-empty-for-config", r);
+    r = smc(RSI(0x196), page + GRANULE, 0, 0, 0);
+    report("config-empty-granule", r);
+    /* So does HOST_CALL read its structure */
+    r = smc(RSI(0x199), page + GRANULE, 0, 0, 0);
+    report("host-call-empty-granule", r);
+    r = smc(RSI(0x197), page + GRANULE, page + 2 * GRANULE, RIPAS_RAM, 0);
+    report("set-ram-after-config", r);
+
+    /* HOST_CALL: the host answers the SMCCC function in gprs[0] */
+    hc[0] = 0x1234;                     /* imm */
+    hc[1] = 0x80000000;                 /* SMCCC_VERSION */
+    r = smc(RSI(0x199), (uint64_t)hc, 0, 0, 0);
+    report("host-call-version", (struct res){ r.x0, hc[1], hc[2] });
+    hc[1] = 0x80000001;                 /* SMCCC_ARCH_FEATURES */
+    hc[2] = 0x80000000;
+    r = smc(RSI(0x199), (uint64_t)hc, 0, 0, 0);
+    report("host-call-features", (struct res){ r.x0, hc[1], hc[2] });
+    hc[1] = 0xC2001234;
+    r = smc(RSI(0x199), (uint64_t)hc, 0, 0, 0);
+    report("host-call-unknown", (struct res){ r.x0, hc[1], hc[2] });
+
+    /* RSI 1.0 defines no command in 0x19A..0x19F */
+    for (int i = 0; i < 6; i++) {
+        report(unknown[i], smc(RSI(0x19a + i), 0, 0, 0, 0));
+    }
+}
 
 /* Called from start.S, so it needs external linkage */
 void __attribute__((used)) probe_main(void)
 {
     uint64_t page = (uint64_t)scratch;
-    uint64_t par;
-    struct res r;
+    struct res r, config;
+
+    /* The IPA width first: output goes through the unprotected alias */
+    config = smc(RSI(0x196), page, 0, 0, 0);
+    /* RSI wrote the page behind the compiler's back: read it afresh */
+    asm volatile("" : : : "memory");
+    par = 1UL << (*(uint64_t *)page - 1);
+    uart = (volatile uint32_t *)(par | UART_BASE);     /* MMIO */
+    if (after_reboot()) {
+        return;
+    }
 
     r = smc(0x80000000, 0, 0, 0, 0);
     report("smccc-version", r);
@@ -96,11 +140,7 @@ void __attribute__((used)) probe_main(void)
     r = smc(RSI(0x190), 0x20000, 0, 0, 0);
     report("version-2.0", r);
 
-    r = smc(RSI(0x196), page, 0, 0, 0);
-    report("config", r);
-    /* RSI wrote the page behind the compiler's back: read it afresh */
-    asm volatile("" : : : "memory");
-    par = 1UL << (*(uint64_t *)page - 1);
+    report("config", config);
     r = smc(RSI(0x196), page + 8, 0, 0, 0);
     report("config-unaligned", r);
     r = smc(RSI(0x196), par, 0, 0, 0);
@@ -152,6 +192,9 @@ void __attribute__((used)) probe_main(void)
     /* ATTESTATION_TOKEN_CONTINUE before INIT, then with bad arguments */
     r = smc(RSI(0x195), page, 0, 4096, 0);
     report("token-continue-before-init", r);
+    /* Bad arguments come before the state in the failure conditions */
+    r = smc(RSI(0x195), page + 8, 0, 4096, 0);
+    report("token-continue-before-init-unaligned", r);
     r = smc(RSI(0x194), 0x1111, 0x2222, 0x3333, 0x4444);
     report("token-init", r);
     r = smc(RSI(0x195), page + 8, 0, 4096, 0);
@@ -177,5 +220,8 @@ void __attribute__((used)) probe_main(void)
     report("unknown-rsi-fid", r);
     r = smc(0xC2001234, 0, 0, 0, 0);
     report("unknown-fid", r);
-    puts_("RSI-PROBE: done\n");
+
+    rsi_detail_checks(page);
+    memory_checks();
+    reboot_checks();
 }
