@@ -56,21 +56,20 @@ class RealmMeasurementLog(GuestTest):
     timeout = 300
 
     def realm_rim(self, *args):
-        out = subprocess.run([sys.executable, script_path(), *args],
-                             check=True, capture_output=True, text=True,
-                             timeout=120)
+        out = self.run_bounded([sys.executable, script_path(), *args],
+                               text=True)
         return out.stdout.strip()
 
     def read_token(self):
         chunks = []
         while True:
-            line = self._console_line()
+            line = self.console_line()
             if line is None:
-                self.fail('console closed inside the token')
+                self.fail_console('console closed inside the token')
             if 'QEMU-REALM-TEST: tokend' in line:
                 return base64.b64decode(''.join(chunks))
             if 'QEMU-REALM-TEST: FAIL' in line:
-                self.fail(f'guest reported: {line.strip()}')
+                self.fail_console(f'guest reported: {line.strip()}')
             pos = line.find('QEMU-REALM-TEST: tok ')
             if pos >= 0:
                 chunks.append(line[pos + len('QEMU-REALM-TEST: tok '):]
@@ -88,8 +87,8 @@ class RealmMeasurementLog(GuestTest):
                     '-kernel', self.assets.kernel(), '-initrd', initrd,
                     '-append', self.append, '-nodefaults', '-no-reboot',
                     '-machine', 'dumpdtb=' + dtb)
-        vm.launch()
-        vm.wait(timeout=60)
+        self.launch(vm)
+        self.assertEqual(self.wait_exit(vm), 0, 'dumpdtb failed')
         with open(dtb, 'rb') as f:
             return dtb, f.read()
 
@@ -115,7 +114,7 @@ class RealmMeasurementLog(GuestTest):
 
         self.launch_realm(script, modules=MODULES, realm_options=options)
         # The log is there from the start (the guest powers off at the end)
-        ret = self.vm.qmp('query-realm-measurement-log')['return']
+        ret = self.qmp('query-realm-measurement-log')
         raw = self.read_token()
         token = CcaToken(raw)           # signatures, RAK binding, profile
         self.assertEqual(token.challenge, challenge)
@@ -134,8 +133,7 @@ class RealmMeasurementLog(GuestTest):
         with open(offline_log, 'rb') as a, open(realm_log, 'rb') as b:
             self.assertEqual(a.read(), b.read(),
                              'the offline log differs from the Realm\'s')
-        self.wait_marker('done')
-        self.vm.wait(timeout=60)
+        self.wait_poweroff()
 
     def test_vector_log_replays_to_the_rmm_rim(self):
         """The offline log of the KVM v14 vector replays to its RIM"""
@@ -154,11 +152,10 @@ class RealmMeasurementLog(GuestTest):
         self.assertEqual(self.realm_rim('--replay', log, *images),
                          VECTOR_RIM)
         # Without the DTB the log cannot be replayed: it says which image
-        out = subprocess.run([sys.executable, script_path(), '--replay', log,
-                              *images[:4]], capture_output=True, text=True,
-                             timeout=120)
-        self.assertNotEqual(out.returncode, 0)
-        self.assertIn('DTB', out.stderr)
+        with self.assertRaises(subprocess.CalledProcessError) as cm:
+            self.run_bounded([sys.executable, script_path(), '--replay', log,
+                              *images[:4]], text=True)
+        self.assertIn('DTB', cm.exception.stderr)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,6 @@ QEMU, so each checks the other.
 """
 
 import os
-import subprocess
 import sys
 
 from qemu_realm.guest import GuestTest
@@ -39,9 +38,8 @@ class RealmReferenceValues(GuestTest):
     timeout = 300
 
     def realm_rim(self, *args):
-        out = subprocess.run([sys.executable, script_path(), *args],
-                             check=True, capture_output=True, text=True,
-                             timeout=120)
+        out = self.run_bounded([sys.executable, script_path(), *args],
+                               text=True)
         return out.stdout.strip()
 
     def test_kvm_v14_vector(self):
@@ -78,8 +76,8 @@ class RealmReferenceValues(GuestTest):
         dump = self.qemu('dump-' + algorithm, cpu, memory, options, initrd,
                          ['-machine', 'dumpdtb=' + dtb])
         dump.set_qmp_monitor(enabled=False)
-        dump.launch()
-        dump.wait(timeout=60)
+        self.launch(dump)
+        self.assertEqual(self.wait_exit(dump), 0, 'dumpdtb failed')
         self.assertTrue(os.path.getsize(dtb) > 0)
 
         # Step 2: the reference value, offline
@@ -91,9 +89,9 @@ class RealmReferenceValues(GuestTest):
         # Step 3: the Realm, stopped before its first instruction
         vm = self.qemu('realm-' + algorithm, cpu, memory, options, initrd,
                        ['-S'])
-        vm.launch()
-        info = vm.qmp('query-realm')['return']
-        vm.shutdown()
+        self.launch(vm)
+        info = self.qmp('query-realm', vm)
+        self.quit(vm)
         self.assertEqual(info['ipa-bits'], 41)
         self.assertEqual(info['rim'], expected)
         return expected
