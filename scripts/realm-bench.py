@@ -72,8 +72,10 @@ CONFIGS = ('plain', 'plain-bounce', 'realm')
 
 
 def run_once(args, kernel, initrd, disk, config):
-    machine = ('virt,confidential-guest-support=rme0' if config == 'realm'
-               else 'virt')
+    # The same interrupt controller for all: a Realm gets a GICv3
+    machine = ('virt,gic-version=3' +
+               (',confidential-guest-support=rme0' if config == 'realm'
+                else ''))
     append = 'console=ttyAMA0 rdinit=/init panic=-1 quiet'
     if config == 'plain-bounce':
         append += ' swiotlb=32768,force'
