@@ -5,10 +5,13 @@
 #   make            set up, then build qemu-system-aarch64
 #   make demo       build, then boot the demo guest
 #   make check      build, then run every test (checkpatch, cross-arm64,
-#                   unit, qtest, functional, docs, export)
+#                   unit, qtest, functional, docs, export,
+#                   sanitizers, fuzz)
 #   make export     write the quilt series for Debian's qemu source
 #                   package to build/export-series
 #   make bench      build, then print Realm-against-plain figures
+#   make fuzz       build with ASan/UBSan, then run each fuzz target
+#                   (FUZZ_RUNS inputs each)
 #
 # Set-up (Debian packages, the pinned upstream source, the patch series and
 # the project's files) happens as part of each of these.
@@ -69,14 +72,21 @@ NINJA := ninja $(if $(V),-v)
 QTESTS := $(patsubst %.c,%,$(wildcard tests/qtest/*-test.c))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
+# The ASan/UBSan and libFuzzer build (build-aux/sanitizer-build), and how
+# many inputs make fuzz and make check give each fuzz target
+SAN_OBJ := $(BUILD)/sanitizers
+FUZZ_RUNS ?= 100000
+FUZZ_SMOKE_RUNS ?= 10000
+
 .PHONY: all deps prepare build demo bench check check-checkpatch \
 	check-qtest check-functional check-unit check-cross-arm64 \
-	check-docs check-export export clean distclean help FORCE
+	check-docs check-export export sanitizers check-sanitizers \
+	check-fuzz fuzz clean distclean help FORCE
 
 all: build
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 $(BUILD)/.deps-stamp: build-aux/install-deps
 	@mkdir -p $(BUILD)
@@ -133,8 +143,8 @@ bench: build
 	@assets=$$(build-aux/fetch-assets $(BUILD)) && \
 		$(PYTHON) scripts/realm-bench.py --qemu $(QEMU) --assets $$assets
 
-check: build
-	build-aux/run-tests --build $(BUILD)
+check: build sanitizers
+	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) build-aux/run-tests --build $(BUILD)
 
 check-checkpatch: prepare
 	build-aux/run-tests --build $(BUILD) --only checkpatch
@@ -163,8 +173,24 @@ check-export: build
 export: prepare
 	build-aux/export-series $(BUILD)/export-series
 
+# QEMU built by clang with ASan and UBSan, plus qemu-fuzz-aarch64
+sanitizers: prepare
+	build-aux/sanitizer-build $(BUILD) $(QEMU_CONFIGURE_FLAGS)
+
+# Unit tests, qtests and a Realm boot against the sanitizer build
+check-sanitizers: sanitizers
+	build-aux/run-tests --build $(BUILD) --only sanitizers
+
+# The fuzz targets' smoke run of make check
+check-fuzz: sanitizers
+	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) build-aux/run-tests --build $(BUILD) \
+		--only fuzz
+
+fuzz: sanitizers
+	build-aux/run-fuzz --build $(BUILD) --runs $(FUZZ_RUNS) --known-bugs
+
 clean:
-	rm -rf $(OBJ)
+	rm -rf $(OBJ) $(SAN_OBJ)
 
 distclean:
 	rm -rf $(BUILD) config.mak

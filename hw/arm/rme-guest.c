@@ -42,6 +42,22 @@ RmeGuest *rme_guest_from_machine(MachineState *ms)
     return (RmeGuest *)object_dynamic_cast(OBJECT(ms->cgs), TYPE_RME_GUEST);
 }
 
+/*
+ * The properties are the Realm's parameters: once the board has fixed
+ * the IPA size the Realm exists, it has been or will be measured with
+ * them, and qom-set must not change them under it.
+ */
+static bool rme_guest_check_mutable(RmeGuest *rg, const char *name,
+                                    Error **errp)
+{
+    if (rg->ipa_bits) {
+        error_setg(errp, "rme-guest: %s cannot be changed once the Realm "
+                   "exists", name);
+        return false;
+    }
+    return true;
+}
+
 static char *rme_guest_get_measurement_algorithm(Object *obj, Error **errp)
 {
     RmeGuest *rg = RME_GUEST(obj);
@@ -56,6 +72,9 @@ static void rme_guest_set_measurement_algorithm(Object *obj, const char *value,
     int algo = qapi_enum_parse(&RmeGuestMeasurementAlgorithm_lookup, value,
                                -1, NULL);
 
+    if (!rme_guest_check_mutable(rg, "measurement-algorithm", errp)) {
+        return;
+    }
     if (algo < 0) {
         error_setg(errp, "rme-guest: invalid measurement-algorithm '%s': "
                    "valid values are sha256, sha512", value);
@@ -80,6 +99,9 @@ static void rme_guest_set_personalization_value(Object *obj, const char *value,
     g_autofree uint8_t *rpv = NULL;
     size_t len;
 
+    if (!rme_guest_check_mutable(rg, "personalization-value", errp)) {
+        return;
+    }
     rpv = qbase64_decode(value, -1, &len, NULL);
     if (!rpv || len != RME_RPV_SIZE) {
         error_setg(errp, "rme-guest: personalization-value must be %d bytes "
@@ -105,7 +127,8 @@ static void rme_guest_set_ipa_bits(Object *obj, Visitor *v, const char *name,
     RmeGuest *rg = RME_GUEST(obj);
     uint8_t value;
 
-    if (!visit_type_uint8(v, name, &value, errp)) {
+    if (!rme_guest_check_mutable(rg, name, errp) ||
+        !visit_type_uint8(v, name, &value, errp)) {
         return;
     }
     if (value && (value < RME_IPA_BITS_MIN || value > RME_IPA_BITS_MAX)) {
@@ -124,7 +147,11 @@ static bool rme_guest_get_dma_folding(Object *obj, Error **errp)
 
 static void rme_guest_set_dma_folding(Object *obj, bool value, Error **errp)
 {
-    RME_GUEST(obj)->dma_folding = value;
+    RmeGuest *rg = RME_GUEST(obj);
+
+    if (rme_guest_check_mutable(rg, "x-dma-folding", errp)) {
+        rg->dma_folding = value;
+    }
 }
 
 static bool rme_guest_get_preserve_contents(Object *obj, Error **errp)

@@ -6,8 +6,10 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qapi/error.h"
 #include "qemu/bswap.h"
 #include "qobject/qdict.h"
+#include "qobject/qjson.h"
 #include "qobject/qlist.h"
 
 /* 64 bytes of 0x01, base64 encoded */
@@ -288,6 +290,56 @@ static void test_options_are_applied(void)
     qtest_quit(qts);
 }
 
+/*
+ * Found by realm-qmp-fuzz: qom-set changed a running Realm's measured
+ * parameters, so that its token no longer matched how it was measured.
+ */
+static void test_parameters_are_fixed_once_running(void)
+{
+    static const char *const sets[][2] = {
+        { "measurement-algorithm", "'sha256'" },
+        { "personalization-value", "'" RPV_ONES "'" },
+        { "ipa-bits", "40" },
+        { "x-dma-folding", "false" },
+    };
+    QTestState *qts = qtest_init(REALM_MACHINE "-object rme-guest,id=rme0");
+    QDict *rsp, *info;
+
+    for (int i = 0; i < ARRAY_SIZE(sets); i++) {
+        QDict *args = qdict_new();
+
+        qdict_put_str(args, "path", "/objects/rme0");
+        qdict_put_str(args, "property", sets[i][0]);
+        qdict_put_obj(args, "value", qobject_from_json(sets[i][1],
+                                                       &error_abort));
+        rsp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': %p }",
+                        args);
+        g_assert(qdict_haskey(rsp, "error"));
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                              "desc"),
+                                "cannot be changed once the Realm exists"));
+        qobject_unref(rsp);
+    }
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'query-realm' }");
+    info = qdict_get_qdict(rsp, "return");
+    g_assert_cmpstr(qdict_get_str(info, "measurement-algorithm"), ==,
+                    "sha512");
+    g_assert_cmpuint(qdict_get_uint(info, "ipa-bits"), !=, 40);
+    qobject_unref(rsp);
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                    "{ 'path': '/objects/rme0', "
+                    "'property': 'personalization-value' } }");
+    g_assert_cmpstr(qdict_get_str(rsp, "return"), !=, RPV_ONES);
+    qobject_unref(rsp);
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                    "{ 'path': '/objects/rme0', "
+                    "'property': 'x-dma-folding' } }");
+    g_assert_true(qdict_get_bool(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
 static void test_migration_is_blocked(void)
 {
     QTestState *qts = qtest_init(REALM_MACHINE "-object rme-guest,id=rme0");
@@ -345,6 +397,8 @@ int main(int argc, char **argv)
     qtest_add_func("/realm/default-command-line-starts",
                    test_default_command_line_starts);
     qtest_add_func("/realm/options/applied", test_options_are_applied);
+    qtest_add_func("/realm/options/fixed-once-running",
+                   test_parameters_are_fixed_once_running);
     qtest_add_func("/realm/migration-is-blocked", test_migration_is_blocked);
     qtest_add_func("/realm/psci-conduit-is-smc", test_psci_conduit_is_smc);
     return g_test_run();
