@@ -115,20 +115,24 @@ $(OBJ)/build.ninja: $(BUILD)/.configure-flags | prepare
 	cd $(OBJ) && CC="$(QEMU_CC)" $(TOP)/$(SRC)/configure $(QEMU_CONFIGURE_FLAGS) >configure.log 2>&1 || \
 		{ tail -n 30 configure.log; exit 1; }
 
+# Run from a build tree, QEMU looks for firmware under
+# qemu-bundle/<each firmware path entry>: link those to the host's
+# directories, as an installed QEMU would find them.
+define link-firmware
+	@for d in $(subst :, ,$(FIRMWAREPATH)); do \
+		if [ -d "$$d" ] && [ ! -e "$(1)/qemu-bundle$$d" ]; then \
+			mkdir -p "$$(dirname "$(1)/qemu-bundle$$d")" && \
+			ln -s "$$d" "$(1)/qemu-bundle$$d" || exit 1; \
+		fi; \
+	done
+endef
+
 build: prepare $(OBJ)/build.ninja vfio-user-server
 	@# Regenerate first: targets added by a meson.build change are unknown
 	@# to the old build.ninja.
 	@$(NINJA) -C $(OBJ) build.ninja >/dev/null
 	$(NINJA) -C $(OBJ) qemu-system-aarch64 $(QTESTS) $(UNIT_TESTS)
-	@# Run from the build tree, QEMU looks for firmware under
-	@# qemu-bundle/<each firmware path entry>: link those to the host's
-	@# directories, as an installed QEMU would find them.
-	@for d in $(subst :, ,$(FIRMWAREPATH)); do \
-		if [ -d "$$d" ] && [ ! -e "$(OBJ)/qemu-bundle$$d" ]; then \
-			mkdir -p "$$(dirname "$(OBJ)/qemu-bundle$$d")" && \
-			ln -s "$$d" "$(OBJ)/qemu-bundle$$d" || exit 1; \
-		fi; \
-	done
+	$(call link-firmware,$(OBJ))
 
 # The vfio-user test server, against libvfio-user from the upstream source
 .PHONY: vfio-user-server
@@ -176,6 +180,7 @@ export: prepare
 # QEMU built by clang with ASan and UBSan, plus qemu-fuzz-aarch64
 sanitizers: prepare
 	build-aux/sanitizer-build $(BUILD) $(QEMU_CONFIGURE_FLAGS)
+	$(call link-firmware,$(SAN_OBJ))
 
 # Unit tests, qtests and a Realm boot against the sanitizer build
 check-sanitizers: sanitizers

@@ -13,7 +13,6 @@ does not run it: it is the same boot as test_realm_tcg_boot and
 test_realm_attestation, only slower.
 """
 
-import base64
 import os
 
 from qemu_realm import DiskImage
@@ -42,21 +41,6 @@ class SanitizerBoot(GuestTest):
 
     timeout = 300
 
-    def read_token(self):
-        chunks = []
-        while True:
-            line = self._console_line()
-            if line is None:
-                self.fail('console closed inside the token')
-            if 'QEMU-REALM-TEST: tokend' in line:
-                return base64.b64decode(''.join(chunks))
-            if 'QEMU-REALM-TEST: FAIL' in line:
-                self.fail(f'guest reported: {line.strip()}')
-            pos = line.find('QEMU-REALM-TEST: tok ')
-            if pos >= 0:
-                chunks.append(line[pos + len('QEMU-REALM-TEST: tok '):]
-                              .strip())
-
     def test_realm_disk_and_token(self):
         disk = DiskImage(self.scratch_file('disk.raw'), 8 * MIB)
         challenge = os.urandom(64)
@@ -72,7 +56,7 @@ class SanitizerBoot(GuestTest):
         self.wait_marker('wrote')
         token = CcaToken(self.read_token())
         self.assertEqual(token.challenge, challenge)
-        info = self.vm.qmp('query-realm')['return']
+        info = self.qmp('query-realm')
         self.assertEqual(token.rim.hex(), info['rim'])
         self.assertGreater(info['shared-bytes'], 0)
         self.wait_poweroff()        # and QEMU exited with status 0
