@@ -375,7 +375,13 @@ static void dma_pre_fuzz(QTestState *s)
 
 static GString *dma_cmdline(FuzzTarget *t)
 {
-    return g_string_new(TARGET_NAME " " REALM_FUZZ_MACHINE
+    /*
+     * The model follows bytes across conversions; under TCG a conversion
+     * destroys the page's contents as an RMM does (the RSI probe tests
+     * that), so keep them here.
+     */
+    return g_string_new(TARGET_NAME " "
+                        REALM_FUZZ_MACHINE_WITH(",x-preserve-contents=on")
                         EDU_DEVICE_OPT("04.0")
                         "-device iommu-notifier-testdev,addr=05.0 ");
 }

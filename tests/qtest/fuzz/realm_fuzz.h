@@ -28,10 +28,11 @@
 #define REALM_FUZZ_GRANULE      RME_GRANULE_SIZE
 #define REALM_FUZZ_GRANULES     (REALM_FUZZ_RAM_SIZE / REALM_FUZZ_GRANULE)
 
-/* The Realm part of every target's command line */
-#define REALM_FUZZ_MACHINE \
+/* The Realm part of every target's command line, with rme-guest @opts */
+#define REALM_FUZZ_MACHINE_WITH(opts) \
     "-machine virt,confidential-guest-support=rme0 " \
-    "-object rme-guest,id=rme0 -cpu max -m 64M -nodefaults "
+    "-object rme-guest,id=rme0" opts " -cpu max -m 64M -nodefaults "
+#define REALM_FUZZ_MACHINE REALM_FUZZ_MACHINE_WITH("")
 
 typedef struct RealmFuzzInput {
     const uint8_t *p;

@@ -368,8 +368,11 @@ static void check_result(uint32_t fid, const uint64_t *in, const uint64_t *x,
         break;
     }
     case RSI_HOST_CALL:
+        /* The RMM reads the structure as the Realm: RIPAS RAM only */
         realm_fuzz_check(r == (QEMU_IS_ALIGNED(in[1], 0x100) &&
-                               in[1] < rf.shared_bit ?
+                               in[1] < rf.shared_bit &&
+                               realm_fuzz_in_ram(in[1]) &&
+                               !is_shared(rf.before, in[1]) ?
                                RSI_SUCCESS : RSI_ERROR_INPUT),
                          "HOST_CALL(0x%" PRIx64 "): 0x%" PRIx64, in[1], r);
         break;
