@@ -85,7 +85,6 @@ static RsiFuzz rf;
 /* The measurements as the Realm was measured, restored after each input */
 static uint8_t measured[REALM_MEASUREMENTS][REALM_MEASUREMENT_WIDTH];
 /* Check invariants that known, still open bugs break (see the docs) */
-static bool known_bugs;
 
 static uint64_t ram_granule(RealmFuzzInput *in)
 {
@@ -310,8 +309,8 @@ static void check_result(uint32_t fid, const uint64_t *in, const uint64_t *x,
              * The RMM writes through the Realm's stage 2: a granule whose
              * RIPAS is EMPTY (shared RAM, MMIO, holes) is an input error.
              */
-            realm_fuzz_check(!known_bugs || (realm_fuzz_in_ram(in[1]) &&
-                                             !is_shared(rf.before, in[1])),
+            realm_fuzz_check(realm_fuzz_in_ram(in[1]) &&
+                             !is_shared(rf.before, in[1]),
                              "REALM_CONFIG wrote to 0x%" PRIx64
                              ", which is not RIPAS RAM", in[1]);
         } else {
@@ -400,17 +399,6 @@ static void rsi_call(unsigned cpu_index, uint64_t *in)
     memcpy(rf.measurements, rf.rg->measurements, sizeof(rf.measurements));
     if (fid == RSI_TOKEN_CONTINUE || fid == RSI_REALM_CONFIG) {
         paint_window(in[1], &tok_lo, &tok_hi);
-    }
-
-    /*
-     * Known bug: REALM_CONFIG writes its 4 KiB wherever the guest says,
-     * MMIO included (the PCIe host's config space, the GIC...), where it
-     * reprograms devices input after input.  Unless the known bugs are
-     * checked, keep it to RAM, which the invariants watch.
-     */
-    if (fid == RSI_REALM_CONFIG && !known_bugs &&
-        !realm_fuzz_in_ram(in[1]) && in[1] < rf.shared_bit) {
-        return;
     }
 
     if (!cpu->smccc_handler(cpu, cpu->smccc_opaque)) {
@@ -520,7 +508,6 @@ static void rsi_pre_fuzz(QTestState *s)
     realm_fuzz_check(rf.attr->bitmap_size == REALM_FUZZ_GRANULES,
                      "unexpected RAM size");
     memcpy(measured, rf.rg->measurements, sizeof(measured));
-    known_bugs = getenv("REALM_FUZZ_KNOWN_BUGS") != NULL;
     /* Under qtest nothing installs the RSI handler: as TCG would */
     realm_rsi_install(rf.rg);
 }
