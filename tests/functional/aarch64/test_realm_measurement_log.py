@@ -23,6 +23,8 @@ import sys
 
 from qemu_realm.cca_token import CcaToken
 from qemu_realm.guest import GuestTest
+from qemu_realm.reference import (VECTOR_RIM, realm_rim, script_path,
+                                  vector_dir)
 
 TOKEN_SCRIPT = '''
 mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
@@ -34,32 +36,11 @@ base64 /tmp/token | while read -r line; do mark tok "$line"; done
 mark tokend
 '''
 MODULES = ['configfs', 'tsm_report', 'arm-cca-guest']
-VECTOR_RIM = 'ccc37d976ebe9247a5407b53ef917b9b97b8d02fb9b556e1c094d528fe0ed36f'
-
-
-def script_path():
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(here, '..', '..', '..', 'scripts', 'realm-rim.py')
-
-
-def vector_dir():
-    vectors = os.environ.get('QEMU_REALM_TESTVECTORS')
-    if not vectors and os.environ.get('QEMU_REALM_ASSETS'):
-        vectors = os.path.join(os.environ['QEMU_REALM_ASSETS'], '..', '..',
-                               'testvectors')
-    path = os.path.join(vectors or '', 'realm-rim-kvm-v14')
-    return path if os.path.isdir(path) else None
 
 
 class RealmMeasurementLog(GuestTest):
 
     timeout = 300
-
-    def realm_rim(self, *args):
-        out = subprocess.run([sys.executable, script_path(), *args],
-                             check=True, capture_output=True, text=True,
-                             timeout=120)
-        return out.stdout.strip()
 
     def dump_dtb(self, initrd, realm_options, name):
         """The DTB of launch_realm()'s command line, through dumpdtb"""
@@ -93,7 +74,7 @@ class RealmMeasurementLog(GuestTest):
                          'the log changed what the Realm measures')
 
         offline_log = self.scratch_file('offline.log')
-        reference = self.realm_rim(
+        reference = realm_rim(
             '--mode', 'tcg', '--kernel', self.assets.kernel(),
             '--initrd', initrd, '--dtb', dtb, '-m', self.memory,
             '--log', offline_log)
@@ -109,7 +90,7 @@ class RealmMeasurementLog(GuestTest):
         realm_log = self.scratch_file('realm.log')
         with open(realm_log, 'wb') as f:
             f.write(base64.b64decode(ret['data']))
-        replayed = self.realm_rim('--replay', realm_log, '--image',
+        replayed = realm_rim('--replay', realm_log, '--image',
                                   self.assets.kernel(), '--image', initrd,
                                   '--image', dtb)
         self.assertEqual(replayed, token.rim.hex(),
@@ -131,11 +112,11 @@ class RealmMeasurementLog(GuestTest):
                 '--initrd', os.path.join(vec, 'initrd.gz'),
                 '--dtb', os.path.join(vec, 'kvm-virt.dtb'), '-m', '256M',
                 '--num-bps', '5', '--num-wps', '3']
-        self.assertEqual(self.realm_rim(*args, '--log', log), VECTOR_RIM)
+        self.assertEqual(realm_rim(*args, '--log', log), VECTOR_RIM)
         images = ['--image', self.assets.kernel(),
                   '--image', os.path.join(vec, 'initrd.gz'),
                   '--image', os.path.join(vec, 'kvm-virt.dtb')]
-        self.assertEqual(self.realm_rim('--replay', log, *images),
+        self.assertEqual(realm_rim('--replay', log, *images),
                          VECTOR_RIM)
         # Without the DTB the log cannot be replayed: it says which image
         out = subprocess.run([sys.executable, script_path(), '--replay', log,

@@ -10,45 +10,21 @@ QEMU, so each checks the other.
 """
 
 import os
-import subprocess
-import sys
 
 from qemu_realm.guest import GuestTest
+from qemu_realm.reference import VECTOR_RIM, realm_rim, vector_dir
 from qemu_realm.initramfs import Initramfs
-
-VECTOR_RIM = ('ccc37d976ebe9247a5407b53ef917b9b97b8d02fb9b556e1c094d528fe0ed36f')
-
-
-def script_path():
-    """scripts/realm-rim.py in the QEMU tree the test runs from"""
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(here, '..', '..', '..', 'scripts', 'realm-rim.py')
-
-
-def vector_dir():
-    vectors = os.environ.get('QEMU_REALM_TESTVECTORS')
-    if not vectors and os.environ.get('QEMU_REALM_ASSETS'):
-        vectors = os.path.join(os.environ['QEMU_REALM_ASSETS'], '..', '..',
-                               'testvectors')
-    path = os.path.join(vectors or '', 'realm-rim-kvm-v14')
-    return path if os.path.isdir(path) else None
 
 
 class RealmReferenceValues(GuestTest):
 
     timeout = 300
 
-    def realm_rim(self, *args):
-        out = subprocess.run([sys.executable, script_path(), *args],
-                             check=True, capture_output=True, text=True,
-                             timeout=120)
-        return out.stdout.strip()
-
     def test_kvm_v14_vector(self):
         vec = vector_dir()
         if not vec:
             self.skipTest('../shared/testvectors/realm-rim-kvm-v14 not found')
-        rim = self.realm_rim(
+        rim = realm_rim(
             '--mode', 'kvm-v14', '--kernel', self.assets.kernel(),
             '--initrd', os.path.join(vec, 'initrd.gz'),
             '--dtb', os.path.join(vec, 'kvm-virt.dtb'), '-m', '256M',
@@ -86,7 +62,7 @@ class RealmReferenceValues(GuestTest):
         args = ['--mode', 'tcg', '--kernel', self.assets.kernel(),
                 '--initrd', initrd, '--dtb', dtb, '-m', memory,
                 '--algorithm', algorithm, '--cpu', cpu]
-        expected = self.realm_rim(*args)
+        expected = realm_rim(*args)
 
         # Step 3: the Realm, stopped before its first instruction
         vm = self.qemu('realm-' + algorithm, cpu, memory, options, initrd,
