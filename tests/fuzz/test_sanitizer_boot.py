@@ -27,13 +27,6 @@ mark read "$(head -c 4194304 /dev/vda | sha256sum | cut -d' ' -f1)"
 dd if=/dev/vda of=/dev/vda bs=1M count=1 seek=6 conv=fsync 2>/dev/null &&
     mark wrote
 sync
-mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
-r=/sys/kernel/config/tsm/report/r0
-mkdir $r || fail "mkdir $r"
-printf '{challenge}' > $r/inblob || fail inblob
-cat $r/outblob > /tmp/token || fail outblob
-base64 /tmp/token | while read -r line; do mark tok "$line"; done
-mark tokend
 '''
 
 
@@ -44,9 +37,8 @@ class SanitizerBoot(GuestTest):
     def test_realm_disk_and_token(self):
         disk = DiskImage(self.scratch_file('disk.raw'), 8 * MIB)
         challenge = os.urandom(64)
-        escaped = ''.join(f'\\{b:03o}' for b in challenge)
         self.launch_realm(
-            SCRIPT.format(challenge=escaped),
+            SCRIPT + self.token_script(challenge),
             modules=['virtio_blk', 'configfs', 'tsm_report', 'arm-cca-guest'],
             args=['-drive', f'file={disk.path},format=raw,if=none,id=d0',
                   '-device', 'virtio-blk-pci,drive=d0,iommu_platform=on,'

@@ -14,19 +14,6 @@ import shutil
 from qemu_realm.cca_token import CcaToken
 from qemu_realm.guest import GuestTest
 
-TOKEN_SCRIPT = '''
-mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
-r=/sys/kernel/config/tsm/report/r0
-mkdir $r || fail "mkdir $r"
-mark provider "$(cat $r/provider)"
-printf '{challenge}' > $r/inblob || fail inblob
-cat $r/outblob > /tmp/token || fail outblob
-mark size "$(wc -c < /tmp/token)"
-base64 /tmp/token | while read -r line; do mark tok "$line"; done
-mark tokend
-'''
-
-
 class RealmAttestation(GuestTest):
 
     timeout = 240
@@ -34,8 +21,7 @@ class RealmAttestation(GuestTest):
     def test_token_verifies_and_matches_the_realm(self):
         challenge = os.urandom(64)
         rpv = bytes(range(64))
-        escaped = ''.join(f'\\{b:03o}' for b in challenge)
-        self.launch_realm(TOKEN_SCRIPT.format(challenge=escaped),
+        self.launch_realm(self.token_script(challenge),
                           modules=['configfs', 'tsm_report', 'arm-cca-guest'],
                           realm_options='personalization-value=' +
                           base64.b64encode(rpv).decode())
@@ -65,8 +51,7 @@ class RealmAttestation(GuestTest):
     def test_tampered_token_fails_verification(self):
         """The verifier is not a rubber stamp: flip a bit, it refuses."""
         challenge = bytes(64)
-        escaped = ''.join(f'\\{b:03o}' for b in challenge)
-        self.launch_realm(TOKEN_SCRIPT.format(challenge=escaped),
+        self.launch_realm(self.token_script(challenge),
                           modules=['configfs', 'tsm_report', 'arm-cca-guest'])
         self.wait_marker('size')
         raw = bytearray(self.read_token())

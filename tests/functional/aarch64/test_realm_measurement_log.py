@@ -26,15 +26,6 @@ from qemu_realm.guest import GuestTest
 from qemu_realm.reference import (VECTOR_RIM, realm_rim, script_path,
                                   vector_dir)
 
-TOKEN_SCRIPT = '''
-mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
-r=/sys/kernel/config/tsm/report/r0
-mkdir $r || fail "mkdir $r"
-printf '{challenge}' > $r/inblob || fail inblob
-cat $r/outblob > /tmp/token || fail outblob
-base64 /tmp/token | while read -r line; do mark tok "$line"; done
-mark tokend
-'''
 MODULES = ['configfs', 'tsm_report', 'arm-cca-guest']
 
 
@@ -61,8 +52,7 @@ class RealmMeasurementLog(GuestTest):
 
     def test_verifier_path(self):
         challenge = os.urandom(64)
-        script = TOKEN_SCRIPT.format(
-            challenge=''.join(f'\\{b:03o}' for b in challenge))
+        script = self.token_script(challenge)
         options = 'measurement-log=on'
         # The same initramfs bytes launch_realm() will build
         initrd = self.initramfs(script, MODULES)

@@ -293,6 +293,26 @@ class GuestTest(RealmTestCase):
                 if rest == '' or rest[0] == ' ':
                     return rest.strip()
 
+    @staticmethod
+    def token_script(challenge):
+        """
+        An /init fragment that asks configfs-tsm for an attestation token
+        with the 64-byte @challenge and prints it for read_token(), after
+        the provider's name and the token's size as markers.
+        """
+        escaped = ''.join(f'\\{b:03o}' for b in challenge)
+        return f'''
+mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
+r=/sys/kernel/config/tsm/report/r0
+mkdir $r || fail "mkdir $r"
+mark provider "$(cat $r/provider)"
+printf '{escaped}' > $r/inblob || fail inblob
+cat $r/outblob > /tmp/token || fail outblob
+mark size "$(wc -c < /tmp/token)"
+base64 /tmp/token | while read -r line; do mark tok "$line"; done
+mark tokend
+'''
+
     def read_token(self):
         """
         The attestation token /init printed in base64, one "tok" marker
