@@ -30,6 +30,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "crypto/hash.h"
 #include "system/address-spaces.h"
 #include "system/memory.h"
 #include "rme-guest-internal.h"
@@ -257,11 +258,10 @@ static void realm_attest_cose_key(GByteArray *buf, const uint8_t *x,
 
 static void realm_attest_sha256(const void *data, size_t len, uint8_t *out)
 {
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    gsize size = 32;
+    size_t size = 32;
 
-    g_checksum_update(sum, data, len);
-    g_checksum_get_digest(sum, out, &size);
+    qcrypto_hash_bytes(QCRYPTO_HASH_ALGO_SHA256, data, len, &out, &size,
+                       &error_abort);
 }
 
 /*

@@ -5,6 +5,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "hw/boards.h"
 #include "qapi/error.h"
 #include "monitor/hmp-target.h"
@@ -48,12 +49,9 @@ void qmp_x_realm_set_ipa_state(uint64_t gpa, uint64_t size,
 static char *realm_qmp_hex(RmeGuest *rg, unsigned index)
 {
     size_t len = realm_hash_size(realm_measurement_algo(rg));
-    GString *hex = g_string_sized_new(2 * len);
 
-    for (size_t i = 0; i < len; i++) {
-        g_string_append_printf(hex, "%02x", rg->measurements[index][i]);
-    }
-    return g_string_free(hex, false);
+    return g_string_free(qemu_hexdump_line(NULL, rg->measurements[index],
+                                           len, 0, 0), false);
 }
 
 RealmInfo *qmp_query_realm(Error **errp)

@@ -11,6 +11,9 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/cutils.h"
+#include "qapi/error.h"
+#include "crypto/hash.h"
 #include "hw/arm/realm-rim.h"
 
 /* RmiDataFlags (B4.4.2): measure the granule's contents */
@@ -56,18 +59,28 @@ size_t realm_hash_size(RealmHashAlgo algo)
     return algo == REALM_HASH_SHA256 ? 32 : 64;
 }
 
-/* The RMM's hash: zero filled up to the measurement width */
+static QCryptoHashAlgo realm_qcrypto_algo(RealmHashAlgo algo)
+{
+    return algo == REALM_HASH_SHA256 ? QCRYPTO_HASH_ALGO_SHA256 :
+                                       QCRYPTO_HASH_ALGO_SHA512;
+}
+
+/*
+ * The RMM's hash: zero filled up to the measurement width.  QEMU's
+ * crypto layer, unlike GChecksum, uses the host's SHA instructions
+ * (through GnuTLS or nettle): measuring a Realm hashes every granule of
+ * its images.  Every crypto backend QEMU builds with has SHA-256 and
+ * SHA-512, so the hash cannot fail.
+ */
 void realm_hash(RealmHashAlgo algo, const void *buf, size_t len,
                 uint8_t out[REALM_MEASUREMENT_WIDTH])
 {
-    g_autoptr(GChecksum) sum =
-        g_checksum_new(algo == REALM_HASH_SHA256 ? G_CHECKSUM_SHA256 :
-                                                   G_CHECKSUM_SHA512);
-    gsize size = REALM_MEASUREMENT_WIDTH;
+    uint8_t *digest = out;
+    size_t size = realm_hash_size(algo);
 
     memset(out, 0, REALM_MEASUREMENT_WIDTH);
-    g_checksum_update(sum, buf, len);
-    g_checksum_get_digest(sum, out, &size);
+    qcrypto_hash_bytes(realm_qcrypto_algo(algo), buf, len, &digest, &size,
+                       &error_abort);
 }
 
 /* B4.3.9.4: the measured copy of RmiRealmParams */
@@ -345,15 +358,14 @@ void realm_rim_rec(RealmRim *rim, uint64_t pc, const uint64_t gprs[8])
 static bool realm_log_image(RealmRim *rim, const RealmRimImage *img,
                             RealmRimReadFn read, void *opaque)
 {
-    g_autoptr(GChecksum) sum =
-        g_checksum_new(rim->algo == REALM_HASH_SHA256 ? G_CHECKSUM_SHA256 :
-                                                        G_CHECKSUM_SHA512);
+    g_autoptr(QCryptoHash) sum = qcrypto_hash_new(realm_qcrypto_algo(rim->algo),
+                                                  &error_abort);
     g_autofree uint8_t *buf = g_malloc(REALM_GRANULE_SIZE);
     g_autoptr(GByteArray) ev = g_byte_array_new();
     g_autofree char *base = g_path_get_basename(img->name);
     const char *desc = img->role ?: base;
-    uint8_t digest[REALM_MEASUREMENT_WIDTH];
-    gsize len = sizeof(digest);
+    uint8_t digest[REALM_MEASUREMENT_WIDTH], *result = digest;
+    size_t len = realm_hash_size(rim->algo);
     size_t desc_len = MIN(strlen(desc), 254);
 
     /* The digest of the image as loaded, which a verifier's file has */
@@ -363,9 +375,9 @@ static bool realm_log_image(RealmRim *rim, const RealmRimImage *img,
         if (!read(opaque, img->base + off, buf, n)) {
             return false;
         }
-        g_checksum_update(sum, buf, n);
+        qcrypto_hash_update(sum, buf, n, &error_abort);
     }
-    g_checksum_get_digest(sum, digest, &len);
+    qcrypto_hash_finalize_bytes(sum, &result, &len, &error_abort);
 
     log_u8(ev, desc_len + 1);           /* with the terminating NUL */
     g_byte_array_append(ev, (const uint8_t *)desc, desc_len);
@@ -407,11 +419,7 @@ bool realm_rim_images(RealmRim *rim, const RealmRimImage *images, size_t n,
 
 char *realm_rim_hex(const RealmRim *rim)
 {
-    size_t len = realm_hash_size(rim->algo);
-    GString *hex = g_string_sized_new(2 * len);
-
-    for (size_t i = 0; i < len; i++) {
-        g_string_append_printf(hex, "%02x", rim->value[i]);
-    }
-    return g_string_free(hex, false);
+    return g_string_free(qemu_hexdump_line(NULL, rim->value,
+                                           realm_hash_size(rim->algo), 0, 0),
+                         false);
 }
