@@ -126,7 +126,7 @@ class RealmRsiErrors(RealmTestCase):
         self.assertEqual(r['version-2.0'][0], RSI_ERROR_INPUT)
         self.assertEqual(r['config'][0], RSI_SUCCESS)
 
-        for name in ('config-unaligned', 'config-outside-par',
+        for name in ('config-unaligned', 'config-outside-par', 'config-mmio',
                      'set-unaligned', 'set-top-below-base', 'set-bad-ripas',
                      'set-bad-flags', 'set-outside-par', 'get-empty-range',
                      'measurement-read-bad', 'measurement-extend-rim',

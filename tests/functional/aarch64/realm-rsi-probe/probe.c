@@ -145,6 +145,9 @@ void __attribute__((used)) probe_main(void)
     report("config-unaligned", r);
     r = smc(RSI(0x196), par, 0, 0, 0);
     report("config-outside-par", r);
+    /* Nor a device's registers (realm-rsi-fuzz's REALM_CONFIG bug) */
+    r = smc(RSI(0x196), UART_BASE, 0, 0, 0);
+    report("config-mmio", r);
 
     /* IPA_STATE_SET: base, top, ripas, flags */
     r = smc(RSI(0x197), page, page + 4096, 0, 0);
